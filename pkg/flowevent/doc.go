@@ -1,0 +1,16 @@
+// Package flowevent is flowhook's public event contract: the CloudEvents a
+// flow engine publishes when a profile reaches a Webhook node (request
+// events), the routing events flowhook publishes back (outcome events), and
+// the dead-letter records it keeps for input it could not process.
+//
+// A Go flow engine imports this package to build request events and to read
+// outcome events; flowhook itself uses the same types, so the two sides
+// cannot drift apart. The JSON Schemas and the AsyncAPI document in the
+// repository's schemas/ folder describe the same contract for other
+// languages.
+//
+// Events travel on NATS JetStream. Request events are accepted in structured
+// mode (Content-Type application/cloudevents+json) and in binary mode (ce-*
+// headers), as the CloudEvents NATS protocol binding describes; flowhook
+// publishes in structured mode.
+package flowevent

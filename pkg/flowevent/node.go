@@ -1,0 +1,116 @@
+package flowevent
+
+// NodeConfig is a Webhook node's configuration. The zero value of every
+// optional field keeps the baseline behaviour: data as URL query
+// parameters, no retries, the error action applied at once.
+type NodeConfig struct {
+	// Method is GET, POST, PUT, PATCH or DELETE.
+	Method string `json:"method"`
+	// URL is the endpoint, http or https; its own (static) query parameters
+	// are kept and the node's parameters are appended after them.
+	URL string `json:"url"`
+	// Params are sent as URL query parameters, in this order.
+	Params []Param `json:"params,omitempty"`
+	// Headers are added to the request, in this order.
+	Headers []Header `json:"headers,omitempty"`
+	// Response says what counts as a successful response.
+	Response ResponseCheck `json:"response"`
+	// OnError is the route taken when the response does not match or the
+	// request fails: yes, no or exit.
+	OnError Route `json:"on_error"`
+	// TimeoutMS bounds one request, body read included. 0 means the
+	// default (DefaultTimeoutMS).
+	TimeoutMS int `json:"timeout_ms,omitempty"`
+}
+
+// Timeout bounds for NodeConfig.TimeoutMS.
+const (
+	DefaultTimeoutMS = 10_000
+	MinTimeoutMS     = 100
+	MaxTimeoutMS     = 120_000
+)
+
+// Methods a node may use.
+const (
+	MethodGet    = "GET"
+	MethodPost   = "POST"
+	MethodPut    = "PUT"
+	MethodPatch  = "PATCH"
+	MethodDelete = "DELETE"
+)
+
+// Param is one named parameter and where its value comes from.
+type Param struct {
+	// Name is the key the receiving system expects, sent exactly as given.
+	Name string `json:"name"`
+	// From is the value's source: profile, event, static or secret.
+	From ParamSource `json:"from"`
+	// Path names the value for profile (an attribute name; dots walk into
+	// nested objects when no attribute has the full name) and event (a dotted
+	// path into the triggering event's data; "type" alone is not special).
+	Path string `json:"path,omitempty"`
+	// Value is the value of a static parameter.
+	Value string `json:"value,omitempty"`
+	// Secret names the secret whose value is sent, for From == secret.
+	Secret string `json:"secret,omitempty"`
+}
+
+// ParamSource says where a parameter's value comes from.
+type ParamSource string
+
+// Parameter sources.
+const (
+	FromProfile ParamSource = "profile"
+	FromEvent   ParamSource = "event"
+	FromStatic  ParamSource = "static"
+	FromSecret  ParamSource = "secret"
+)
+
+// Header is one request header. Its value is either Value (inline) or, when
+// Secret is set, Prefix followed by the value of the named secret, resolved
+// by flowhook when the request is built; the secret's value never travels in
+// an event.
+type Header struct {
+	Name   string `json:"name"`
+	Value  string `json:"value,omitempty"`
+	Secret string `json:"secret,omitempty"`
+	Prefix string `json:"prefix,omitempty"`
+}
+
+// ResponseCheck says what response counts as success.
+type ResponseCheck struct {
+	// Kind is "status" (exact status code) or "body_contains" (a string that
+	// must appear in the response body).
+	Kind CheckKind `json:"kind"`
+	// Status is the exact status code expected, for Kind == status.
+	Status int `json:"status,omitempty"`
+	// Contains is the string expected in the body, for Kind == body_contains.
+	Contains string `json:"contains,omitempty"`
+}
+
+// CheckKind names a kind of response check.
+type CheckKind string
+
+// Response check kinds.
+const (
+	CheckStatus       CheckKind = "status"
+	CheckBodyContains CheckKind = "body_contains"
+)
+
+// Route is the path a profile takes after the node.
+type Route string
+
+// Routes.
+const (
+	RouteYes  Route = "yes"
+	RouteNo   Route = "no"
+	RouteExit Route = "exit"
+)
+
+// DefaultErrorAction is the route used when a request event's node
+// configuration cannot be read, so its own error action is unknown: the No
+// path, which the node's documentation recommends as the safest choice.
+const DefaultErrorAction = RouteNo
+
+// Valid reports whether r is one of yes, no, exit.
+func (r Route) Valid() bool { return r == RouteYes || r == RouteNo || r == RouteExit }

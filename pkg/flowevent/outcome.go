@@ -1,0 +1,62 @@
+package flowevent
+
+import "time"
+
+// Outcome is the data of an outcome (routing) event: how one request event
+// ended and which path the profile takes. Exactly one outcome is stored per
+// request event. It never carries query parameters, header values or
+// profile attributes.
+type Outcome struct {
+	// RequestID is the id of the request event this outcome answers.
+	RequestID string `json:"request_id"`
+	Account   string `json:"account"`
+	FlowID    string `json:"flow_id,omitempty"`
+	NodeID    string `json:"node_id,omitempty"`
+	ProfileID string `json:"profile_id,omitempty"`
+	// Route is the path the profile takes: yes, no or exit.
+	Route Route `json:"route"`
+	// Success reports whether the response matched the node's check.
+	Success bool `json:"success"`
+	// Reason is machine-readable: see the Reason constants.
+	Reason Reason `json:"reason"`
+	// Detail explains Reason for people (expected vs. got); it never holds
+	// personal data or secrets.
+	Detail string `json:"detail,omitempty"`
+	// Status is the HTTP status of the last response, 0 when there was none.
+	Status int `json:"status,omitempty"`
+	// DurationMS is the time spent on the request(s), in milliseconds.
+	DurationMS float64 `json:"duration_ms"`
+	// Attempts is how many HTTP requests were sent (0 when none was).
+	Attempts int `json:"attempts"`
+	// Endpoint is the origin called: scheme, host and port, never path or query.
+	Endpoint *Endpoint `json:"endpoint,omitempty"`
+	// CompletedAt is when flowhook decided the outcome.
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// Endpoint is the origin of a node's URL.
+type Endpoint struct {
+	Scheme string `json:"scheme"`
+	Host   string `json:"host"`
+	Port   int    `json:"port"`
+}
+
+// Reason says why an outcome has its route.
+type Reason string
+
+// Reasons. Matched is the only reason with Success true.
+const (
+	ReasonMatched            Reason = "matched"
+	ReasonStatusMismatch     Reason = "status_mismatch"
+	ReasonBodyMismatch       Reason = "body_mismatch"
+	ReasonTimeout            Reason = "timeout"
+	ReasonConnectionError    Reason = "connection_error"
+	ReasonTLSError           Reason = "tls_error"
+	ReasonCircuitOpen        Reason = "circuit_open"
+	ReasonBlockedDestination Reason = "blocked_destination"
+	ReasonResponseTooLarge   Reason = "response_too_large"
+	ReasonInvalidConfig      Reason = "invalid_config"
+	ReasonInvalidEvent       Reason = "invalid_event"
+	ReasonSecretMissing      Reason = "secret_missing"
+	ReasonMaxDeliveries      Reason = "max_deliveries"
+)

@@ -1,0 +1,68 @@
+package flowevent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+)
+
+// Subject layout. Every subject carries the account (tenant) as a token so
+// that work can be partitioned by account.
+const (
+	// RequestSubjectPrefix starts every request subject:
+	// flowhook.request.<account>.
+	RequestSubjectPrefix = "flowhook.request."
+	// OutcomeSubjectPrefix starts every outcome subject:
+	// flowhook.outcome.<account>.<outcome key>.
+	OutcomeSubjectPrefix = "flowhook.outcome."
+	// DeadLetterSubjectPrefix starts every dead-letter subject:
+	// flowhook.deadletter.<account or _unknown>.
+	DeadLetterSubjectPrefix = "flowhook.deadletter."
+	// UnknownAccount is the account token used when the account of an input
+	// cannot be read.
+	UnknownAccount = "_unknown"
+)
+
+var accountPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ValidAccount reports whether s can be used as an account id: 1 to 64
+// characters from [A-Za-z0-9_-], so that it is always a single subject token.
+func ValidAccount(s string) bool { return accountPattern.MatchString(s) }
+
+// RequestSubject is the subject a flow engine publishes request events of
+// the given account to.
+func RequestSubject(account string) string { return RequestSubjectPrefix + account }
+
+// OutcomeSubject is the subject of the outcome event for the request event
+// with id requestID. It ends in OutcomeKey(requestID), so that exactly one
+// outcome subject exists per request event.
+func OutcomeSubject(account, requestID string) string {
+	return OutcomeSubjectPrefix + account + "." + OutcomeKey(requestID)
+}
+
+// DeadLetterSubject is the subject of dead-letter records of an account;
+// pass UnknownAccount (or an invalid account, which maps to it) when the
+// account could not be read.
+func DeadLetterSubject(account string) string {
+	if !ValidAccount(account) {
+		account = UnknownAccount
+	}
+	return DeadLetterSubjectPrefix + account
+}
+
+// OutcomeKey derives the outcome event's id from the request event's id:
+// the first 32 hex digits of SHA-256("flowhook-outcome:" + requestID). It is
+// deterministic, so a redelivered request event yields the same outcome id
+// (and the same Nats-Msg-Id), and it is always a valid subject token.
+func OutcomeKey(requestID string) string {
+	sum := sha256.Sum256([]byte("flowhook-outcome:" + requestID))
+	return hex.EncodeToString(sum[:16])
+}
+
+// IdempotencyKey derives the key sent to the receiver (Idempotency-Key and
+// webhook-id headers) from the request event's id. It is identical on every
+// attempt and every redelivery of that request event.
+func IdempotencyKey(requestID string) string {
+	sum := sha256.Sum256([]byte("flowhook-idempotency:" + requestID))
+	return "fh_" + hex.EncodeToString(sum[:16])
+}
