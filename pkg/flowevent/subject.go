@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
+	"strings"
 )
 
 // Subject layout. Every subject carries the account (tenant) as a token so
@@ -65,4 +66,15 @@ func OutcomeKey(requestID string) string {
 func IdempotencyKey(requestID string) string {
 	sum := sha256.Sum256([]byte("flowhook-idempotency:" + requestID))
 	return "fh_" + hex.EncodeToString(sum[:16])
+}
+
+// AccountOfRequestSubject returns the account token of a request subject
+// (flowhook.request.<account>), and false when subject is not a request
+// subject with a valid account. A request's Account must equal it.
+func AccountOfRequestSubject(subject string) (string, bool) {
+	account, ok := strings.CutPrefix(subject, RequestSubjectPrefix)
+	if !ok || !ValidAccount(account) {
+		return "", false
+	}
+	return account, true
 }

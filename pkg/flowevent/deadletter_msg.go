@@ -1,0 +1,73 @@
+package flowevent
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// NewDeadLetterMsg builds a dead-letter record: structured mode, subject
+// DeadLetterSubject(d.Account), source OutcomeSource, type DeadLetterType,
+// subject attribute d.RequestID, time d.DeadLetteredAt (now when zero).
+//
+// Its id (and Nats-Msg-Id) is DeadLetterKey(d) when d names a stream
+// position or a request, so that dead-lettering the same input twice is
+// de-duplicated, and random otherwise. d.Reason must be set.
+func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
+	if d.Reason == "" {
+		return nil, errEncode("dead letter: reason missing")
+	}
+	if d.RequestID != "" && !noControl(d.RequestID) {
+		return nil, errEncode("dead letter: request id must be printable text")
+	}
+	if d.DeadLetteredAt.IsZero() {
+		d.DeadLetteredAt = time.Now()
+	}
+	id := DeadLetterKey(d)
+	if id == "" {
+		id = randomID()
+	}
+	env := envelope{
+		SpecVersion: SpecVersion, ID: id, Source: OutcomeSource, Type: DeadLetterType,
+		Subject: d.RequestID, DataContentType: ContentTypeJSON,
+		Time: formatTime(d.DeadLetteredAt), Data: &d,
+	}
+	return structuredMsg(DeadLetterSubject(d.Account), env)
+}
+
+// DeadLetterKey derives a dead-letter record's id from the input it
+// records: the first 32 hex digits of SHA-256 over its stream sequence and
+// request id, or "" when d has neither.
+func DeadLetterKey(d DeadLetter) string {
+	if d.StreamSeq == 0 && d.RequestID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("flowhook-deadletter:" + strconv.FormatUint(d.StreamSeq, 10) + ":" + d.RequestID))
+	return hex.EncodeToString(sum[:16])
+}
+
+// randomID returns 32 random hex digits.
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// DecodeDeadLetter decodes a dead-letter record: type DeadLetterType, data
+// a DeadLetter.
+func DecodeDeadLetter(msg *nats.Msg) (Event, DeadLetter, error) {
+	ev, err := decodeTypedMsg(msg, DeadLetterType)
+	if err != nil {
+		return ev, DeadLetter{}, err
+	}
+	var d DeadLetter
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return ev, DeadLetter{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	}
+	return ev, d, nil
+}

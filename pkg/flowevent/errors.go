@@ -1,0 +1,103 @@
+package flowevent
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors of the codec. Every error returned by a Decode function is
+// a *DecodeError whose Err wraps exactly one of them, so that
+// errors.Is(err, ErrNotCloudEvent) and friends tell a caller what to record.
+var (
+	// ErrNotCloudEvent reports input that is not a valid CloudEvent 1.0:
+	// unreadable envelope, missing or malformed required attributes, wrong
+	// specversion.
+	ErrNotCloudEvent = errors.New("not a CloudEvent")
+	// ErrWrongType reports a valid CloudEvent of a type other than the one
+	// expected.
+	ErrWrongType = errors.New("wrong event type")
+	// ErrBadData reports a CloudEvent whose data is missing, not JSON, or not
+	// the expected structure.
+	ErrBadData = errors.New("data undecodable")
+	// ErrInconsistent reports an event whose attributes and data disagree,
+	// e.g. a request event whose source does not name the flow and node its
+	// data names.
+	ErrInconsistent = errors.New("attributes and data disagree")
+)
+
+// Stage names the step of decoding at which a DecodeError happened.
+type Stage string
+
+// Decoding stages, in the order they run.
+const (
+	// StageEnvelope is reading the CloudEvent itself (ErrNotCloudEvent).
+	StageEnvelope Stage = "envelope"
+	// StageType is checking the event type (ErrWrongType).
+	StageType Stage = "type"
+	// StageData is decoding the data (ErrBadData, ErrInconsistent).
+	StageData Stage = "data"
+)
+
+// DecodeError is the error of every Decode function. It carries what could
+// be read before decoding failed, so that a caller can still answer for a
+// profile at a node (see DecodeRequest).
+//
+// Its message holds the stage, the event id and the cause; it never holds
+// data values, header values or query strings.
+type DecodeError struct {
+	// Stage is where decoding failed.
+	Stage Stage
+	// EventID is the event's id attribute, when it could be read.
+	EventID string
+	// Partial holds the request ids that could be read (Account, FlowID,
+	// NodeID, Profile.ID and Node.OnError when valid), for DecodeRequest;
+	// nothing else of it is set.
+	Partial Request
+	// Err wraps one of the sentinel errors.
+	Err error
+}
+
+// Error describes the failure without echoing payload values.
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	b.WriteString("flowevent: decode")
+	if e.EventID != "" {
+		fmt.Fprintf(&b, " event %q", truncate(e.EventID, 128))
+	}
+	fmt.Fprintf(&b, ": %s: %v", e.Stage, e.Err)
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// stageErr builds a *DecodeError at stage, wrapping sentinel with a message.
+func stageErr(stage Stage, id string, sentinel error, format string, args ...any) *DecodeError {
+	return &DecodeError{Stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
+}
+
+// safeJSONError describes an encoding/json error without the bytes of the
+// input: syntax errors are reduced to their offset, type errors to the
+// field and the kinds involved.
+func safeJSONError(err error) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Sprintf("invalid JSON at offset %d", syn.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 1e99" holds the literal
+		return fmt.Sprintf("field %q: JSON %s where %s expected", typ.Field, kind, typ.Type)
+	}
+	return "invalid JSON"
+}
+
+// truncate shortens s to at most n bytes, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

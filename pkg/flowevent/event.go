@@ -1,0 +1,130 @@
+package flowevent
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Event is a decoded CloudEvent whose data is JSON. Only the attributes of
+// this contract are kept: the core attributes and the distributed tracing
+// extension; other extensions are checked and dropped.
+//
+// An empty string means an attribute is absent; a zero Time means no time.
+// TraceParent and TraceState are only ever set to well-formed values (see
+// ValidTraceParent): a decoder drops malformed ones.
+type Event struct {
+	SpecVersion     string
+	ID              string
+	Source          string
+	Type            string
+	Subject         string
+	DataContentType string
+	DataSchema      string
+	Time            time.Time
+	TraceParent     string
+	TraceState      string
+	// Data is the event's data as JSON text; nil when the event has none.
+	Data json.RawMessage
+}
+
+// validateAttributes checks ev's attributes against CloudEvents 1.0: the
+// required ones present and well formed, the optional ones well formed when
+// present. Its errors never quote attribute values other than specversion.
+func validateAttributes(ev Event) error {
+	switch {
+	case ev.SpecVersion != SpecVersion:
+		return errors.New("specversion must be " + SpecVersion)
+	case ev.ID == "":
+		return errors.New("id missing")
+	case ev.Source == "":
+		return errors.New("source missing")
+	case !validURIRef(ev.Source):
+		return errors.New("source is not a URI-reference")
+	case ev.Type == "":
+		return errors.New("type missing")
+	case ev.DataSchema != "" && !validAbsURI(ev.DataSchema):
+		return errors.New("dataschema is not an absolute URI")
+	case ev.DataContentType != "" && !validMediaType(ev.DataContentType):
+		return errors.New("datacontenttype is not a media type")
+	}
+	return nil
+}
+
+// validURIRef reports whether s is a URI-reference (RFC 3986): parseable,
+// with no whitespace or control characters.
+func validURIRef(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	_, err := url.Parse(s)
+	return err == nil
+}
+
+// validAbsURI reports whether s is an absolute URI.
+func validAbsURI(s string) bool {
+	if !validURIRef(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.IsAbs()
+}
+
+// validMediaType reports whether s is an RFC 2046 media type.
+func validMediaType(s string) bool {
+	if s == ContentTypeJSON {
+		return true
+	}
+	_, _, err := mime.ParseMediaType(s)
+	return err == nil
+}
+
+// isJSONMediaType reports whether s names JSON data: application/json,
+// text/json or any +json type, parameters allowed.
+func isJSONMediaType(s string) bool {
+	if s == ContentTypeJSON {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(s)
+	if err != nil {
+		return false
+	}
+	return mt == ContentTypeJSON || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}
+
+// validAttributeName reports whether name is a CloudEvents attribute name:
+// lowercase ASCII letters and digits only.
+func validAttributeName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTime parses a CloudEvents timestamp (RFC 3339).
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, errors.New("time is not an RFC 3339 timestamp")
+	}
+	return t, nil
+}
+
+// formatTime renders t as a CloudEvents timestamp, "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

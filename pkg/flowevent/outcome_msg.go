@@ -1,0 +1,78 @@
+package flowevent
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// NewOutcomeMsg builds the outcome event answering requestEvent: structured
+// mode, id and Nats-Msg-Id OutcomeKey(requestEvent.ID) (so a redelivered
+// request yields the same, de-duplicated outcome), subject
+// OutcomeSubject(o.Account, requestEvent.ID), source OutcomeSource,
+// subject attribute the profile id, time o.CompletedAt (now when zero), the
+// request's traceparent and tracestate, and a HeaderRoute header.
+//
+// o.RequestID defaults to requestEvent.ID and must equal it; o.Account must
+// be valid, o.Route valid and o.Reason set. Encoding is one json.Marshal.
+func NewOutcomeMsg(requestEvent Event, o Outcome) (*nats.Msg, error) {
+	if o.RequestID == "" {
+		o.RequestID = requestEvent.ID
+	}
+	if err := checkOutcome(requestEvent, o); err != nil {
+		return nil, err
+	}
+	if o.CompletedAt.IsZero() {
+		o.CompletedAt = time.Now()
+	}
+	parent, state := cleanTraceContext(requestEvent.TraceParent, requestEvent.TraceState)
+	env := envelope{
+		SpecVersion: SpecVersion, ID: OutcomeKey(o.RequestID), Source: OutcomeSource,
+		Type: OutcomeType, Subject: o.ProfileID, DataContentType: ContentTypeJSON,
+		Time: formatTime(o.CompletedAt), TraceParent: parent, TraceState: state,
+		Data: &o,
+	}
+	msg, err := structuredMsg(OutcomeSubject(o.Account, o.RequestID), env)
+	if err != nil {
+		return nil, err
+	}
+	msg.Header[HeaderRoute] = []string{string(o.Route)}
+	return msg, nil
+}
+
+// checkOutcome checks what NewOutcomeMsg needs of its arguments.
+func checkOutcome(requestEvent Event, o Outcome) error {
+	switch {
+	case requestEvent.ID == "":
+		return errEncode("outcome: request event has no id")
+	case o.RequestID != requestEvent.ID:
+		return errEncode("outcome: request_id differs from the request event's id")
+	case !ValidAccount(o.Account):
+		return errEncode("outcome: invalid account")
+	case !o.Route.Valid():
+		return errEncode("outcome: route must be yes, no or exit")
+	case o.Reason == "":
+		return errEncode("outcome: reason missing")
+	case o.ProfileID != "" && !validID(o.ProfileID):
+		return errEncode("outcome: profile id must be printable text of at most %d bytes", maxIDLen)
+	}
+	return nil
+}
+
+// DecodeOutcome decodes an outcome event: type OutcomeType, data an
+// Outcome, id equal to OutcomeKey of its request_id.
+func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
+	ev, err := decodeTypedMsg(msg, OutcomeType)
+	if err != nil {
+		return ev, Outcome{}, err
+	}
+	var o Outcome
+	if err := json.Unmarshal(ev.Data, &o); err != nil {
+		return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	}
+	if ev.ID != OutcomeKey(o.RequestID) {
+		return ev, o, stageErr(StageData, ev.ID, ErrInconsistent, "id is not the outcome key of request_id")
+	}
+	return ev, o, nil
+}
