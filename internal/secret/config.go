@@ -1,0 +1,52 @@
+package secret
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Defaults applied by New to zero-valued Config fields.
+const (
+	DefaultEnvPrefix = "FLOWHOOK_SECRET_"
+	DefaultReload    = 5 * time.Second
+)
+
+// MaxFileSize bounds a secret file; larger files are skipped with a warning.
+const MaxFileSize = 64 << 10
+
+// Config configures a Store.
+type Config struct {
+	// EnvPrefix starts the environment variables read. Default
+	// "FLOWHOOK_SECRET_".
+	EnvPrefix string
+	// Dir is a directory of secret files, one per secret, named after it.
+	// Optional.
+	Dir string
+	// Reload is the interval at which Run polls Dir. Default 5s.
+	Reload time.Duration
+}
+
+// ErrInvalidConfig is wrapped by the errors New returns for a bad Config.
+var ErrInvalidConfig = errors.New("secret: invalid config")
+
+func (cfg Config) withDefaults() Config {
+	if cfg.EnvPrefix == "" {
+		cfg.EnvPrefix = DefaultEnvPrefix
+	}
+	if cfg.Reload == 0 {
+		cfg.Reload = DefaultReload
+	}
+	return cfg
+}
+
+func (cfg Config) validate() error {
+	if cfg.Reload < 0 {
+		return fmt.Errorf("%w: negative reload interval", ErrInvalidConfig)
+	}
+	if strings.Contains(cfg.EnvPrefix, "=") {
+		return fmt.Errorf("%w: env prefix contains '='", ErrInvalidConfig)
+	}
+	return nil
+}
