@@ -1,0 +1,52 @@
+// Package request builds the outbound HTTP request that a request event's
+// Webhook node describes.
+//
+// # URL
+//
+// The node URL's own query is kept byte for byte, in order; a fragment is
+// dropped (fragments are never sent). The node's parameters are appended in
+// their configured order as name=value pairs joined by '&', after a '?' or
+// '&' as the URL needs. Names are sent as configured and values as resolved,
+// both percent-encoded as RFC 3986 describes: the unreserved characters
+// A-Z a-z 0-9 - . _ ~ are kept, every other byte (UTF-8 for non-ASCII text)
+// becomes %XX with upper-case hex digits. A space is %20, never '+', so a
+// receiver decoding either form (RFC 3986 or HTML forms) reads the same
+// text; a name such as "contact[email]" travels as "contact%5Bemail%5D",
+// which every query decoder reads back as written.
+//
+// # Values
+//
+// A parameter's value comes from the profile (an attribute by exact name;
+// when none has that name and it contains dots, a walk into nested objects),
+// the triggering event (a dotted path into its data, where a numeric segment
+// indexes an array: "items.0.sku"), a static Value, or a secret. A missing
+// attribute, event field or trigger, and a JSON null, are sent with an empty
+// value ("email="), as the node baseline requires. Values become text this
+// way:
+//
+//   - string: as is.
+//   - json.Number (request data is decoded with UseNumber): its literal text,
+//     so 12345678901234567890 and 1e21 travel exactly as the flow engine
+//     wrote them.
+//   - float64, float32: the shortest text that reads back as the same number,
+//     in encoding/json's form (1.5, 1e+21, 1e-7); NaN and ±Inf, which only
+//     Go callers can pass, as NaN, +Inf and -Inf.
+//   - Go integer types: decimal.
+//   - bool: true or false.
+//   - objects and arrays (and any other Go type): compact JSON with object
+//     keys sorted, as encoding/json writes maps, without HTML escaping.
+//
+// # Headers
+//
+// Node headers are added in order: an inline Value, or Prefix followed by a
+// secret's value. flowhook then sets its own headers, which node headers can
+// never override (see IsReserved): Idempotency-Key (a quoted string, as the
+// IETF httpapi draft spells it) and webhook-id, both carrying
+// flowevent.IdempotencyKey of the request event's id; User-Agent; and the
+// W3C traceparent / tracestate the caller passes in Options.
+//
+// # Privacy
+//
+// Errors (see Error) name parameters, headers and secrets, never their
+// values, and never the URL, whose query may carry personal data.
+package request
