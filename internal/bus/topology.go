@@ -1,0 +1,204 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// Topology names and sizes the streams and the durable consumer flowhook
+// works on. The zero value of a field means its documented default (see
+// WithDefaults).
+type Topology struct {
+	// RequestStream holds request events (subjects flowhook.request.>),
+	// work-queue retention: a message leaves the stream when it is acked.
+	RequestStream string
+	// OutcomeStream holds outcome events (flowhook.outcome.>).
+	OutcomeStream string
+	// DeadLetterStream holds dead-letter records (flowhook.deadletter.>).
+	DeadLetterStream string
+	// Consumer is the durable pull consumer every replica shares.
+	Consumer string
+	// Replicas is the stream replication factor (3 on a cluster).
+	Replicas int
+	// MemoryStorage keeps streams in memory instead of files (tests only).
+	MemoryStorage bool
+	// AckWait is how long the server waits for an ack before redelivering.
+	// flowhook marks long calls in progress every AckWait/3.
+	AckWait time.Duration
+	// MaxDeliver caps deliveries of one message; poison protection.
+	MaxDeliver int
+	// MaxAckPending caps unacknowledged messages across all replicas.
+	MaxAckPending int
+	// DuplicateWindow is the outcome stream's Nats-Msg-Id dedup window.
+	DuplicateWindow time.Duration
+	// OutcomeMaxAge and DeadLetterMaxAge bound how long records are kept.
+	OutcomeMaxAge    time.Duration
+	DeadLetterMaxAge time.Duration
+}
+
+// Defaults of Topology.
+const (
+	DefaultRequestStream    = "FLOWHOOK_REQUESTS"
+	DefaultOutcomeStream    = "FLOWHOOK_OUTCOMES"
+	DefaultDeadLetterStream = "FLOWHOOK_DEADLETTERS"
+	DefaultConsumer         = "flowhook"
+	DefaultAckWait          = 30 * time.Second
+	DefaultMaxDeliver       = 10
+	DefaultMaxAckPending    = 8192
+	DefaultDuplicateWindow  = 10 * time.Minute
+	DefaultOutcomeMaxAge    = 7 * 24 * time.Hour
+	DefaultDeadLetterMaxAge = 30 * 24 * time.Hour
+)
+
+// WithDefaults returns t with every zero field set to its default.
+func (t Topology) WithDefaults() Topology {
+	setStr := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	setStr(&t.RequestStream, DefaultRequestStream)
+	setStr(&t.OutcomeStream, DefaultOutcomeStream)
+	setStr(&t.DeadLetterStream, DefaultDeadLetterStream)
+	setStr(&t.Consumer, DefaultConsumer)
+	if t.Replicas == 0 {
+		t.Replicas = 1
+	}
+	if t.AckWait == 0 {
+		t.AckWait = DefaultAckWait
+	}
+	if t.MaxDeliver == 0 {
+		t.MaxDeliver = DefaultMaxDeliver
+	}
+	if t.MaxAckPending == 0 {
+		t.MaxAckPending = DefaultMaxAckPending
+	}
+	if t.DuplicateWindow == 0 {
+		t.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if t.OutcomeMaxAge == 0 {
+		t.OutcomeMaxAge = DefaultOutcomeMaxAge
+	}
+	if t.DeadLetterMaxAge == 0 {
+		t.DeadLetterMaxAge = DefaultDeadLetterMaxAge
+	}
+	return t
+}
+
+// Workload is what the running fleet will do with the topology; Check
+// compares it with the topology's settings.
+type Workload struct {
+	// Replicas is the number of flowhook processes sharing the consumer.
+	Replicas int
+	// Prefetch is how many messages each replica pulls ahead.
+	Prefetch int
+	// LongestDelay is the longest time an event may wait on the bus before
+	// its final attempt (retry deadlines); 0 without retries.
+	LongestDelay time.Duration
+}
+
+// ErrInvariant is wrapped by every error Check returns.
+var ErrInvariant = errors.New("bus: topology invariant violated")
+
+// Check verifies the invariants between the topology's settings and the
+// workload, and says what to change when one does not hold.
+func (t Topology) Check(w Workload) error {
+	t = t.WithDefaults()
+	var errs []error
+	if t.AckWait < 3*time.Second {
+		errs = append(errs, fmt.Errorf("%w: ack wait %s is below 3s; in-progress signals every ack wait/3 would flood the server: raise --ack-wait", ErrInvariant, t.AckWait))
+	}
+	if t.MaxDeliver < 2 && t.MaxDeliver != -1 {
+		errs = append(errs, fmt.Errorf("%w: max deliver %d leaves no redelivery after a crash: use at least 2", ErrInvariant, t.MaxDeliver))
+	}
+	// A message whose outcome was stored but whose ack was lost comes back
+	// after AckWait, up to MaxDeliver times; its outcome republish must
+	// still fall inside the dedup window.
+	longest := t.AckWait*time.Duration(max(t.MaxDeliver, 1)) + w.LongestDelay
+	if t.DuplicateWindow < longest {
+		errs = append(errs, fmt.Errorf("%w: outcome dedup window %s is shorter than ack wait x max deliver + longest retry delay (%s): raise --dedup-window to at least %s", ErrInvariant, t.DuplicateWindow, longest, longest))
+	}
+	if w.Replicas > 0 && w.Prefetch > 0 && t.MaxAckPending < w.Replicas*w.Prefetch {
+		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x prefetch (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --prefetch", ErrInvariant, t.MaxAckPending, w.Replicas, w.Prefetch, w.Replicas*w.Prefetch))
+	}
+	return errors.Join(errs...)
+}
+
+func (t Topology) storage() jetstream.StorageType {
+	if t.MemoryStorage {
+		return jetstream.MemoryStorage
+	}
+	return jetstream.FileStorage
+}
+
+// StreamConfigs returns the request, outcome and dead-letter stream
+// configurations of t.
+func (t Topology) StreamConfigs() []jetstream.StreamConfig {
+	t = t.WithDefaults()
+	return []jetstream.StreamConfig{{
+		Name:              t.RequestStream,
+		Description:       "flowhook request events (flow engine -> flowhook)",
+		Subjects:          []string{flowevent.RequestSubjectPrefix + ">"},
+		Retention:         jetstream.WorkQueuePolicy,
+		Storage:           t.storage(),
+		Replicas:          t.Replicas,
+		Duplicates:        2 * time.Minute,
+		AllowMsgSchedules: true,
+	}, {
+		Name:        t.OutcomeStream,
+		Description: "flowhook outcome (routing) events, one per request event",
+		Subjects:    []string{flowevent.OutcomeSubjectPrefix + ">"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     t.storage(),
+		Replicas:    t.Replicas,
+		Duplicates:  t.DuplicateWindow,
+		MaxAge:      t.OutcomeMaxAge,
+	}, {
+		Name:        t.DeadLetterStream,
+		Description: "flowhook dead letters: inputs that could not be processed",
+		Subjects:    []string{flowevent.DeadLetterSubjectPrefix + ">"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     t.storage(),
+		Replicas:    t.Replicas,
+		Duplicates:  t.DuplicateWindow,
+		MaxAge:      t.DeadLetterMaxAge,
+	}}
+}
+
+// ConsumerConfig returns the durable consumer's configuration.
+func (t Topology) ConsumerConfig() jetstream.ConsumerConfig {
+	t = t.WithDefaults()
+	return jetstream.ConsumerConfig{
+		Durable:       t.Consumer,
+		Description:   "flowhook dispatchers (shared by every replica)",
+		FilterSubject: flowevent.RequestSubjectPrefix + ">",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       t.AckWait,
+		MaxDeliver:    t.MaxDeliver,
+		MaxAckPending: t.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		Replicas:      t.Replicas,
+	}
+}
+
+// Ensure creates the streams and the consumer if they are missing and
+// updates them to t's settings otherwise. It returns the consumer.
+func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream.Consumer, error) {
+	t = t.WithDefaults()
+	for _, cfg := range t.StreamConfigs() {
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("bus: stream %s: %w", cfg.Name, err)
+		}
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, t.RequestStream, t.ConsumerConfig())
+	if err != nil {
+		return nil, fmt.Errorf("bus: consumer %s: %w", t.Consumer, err)
+	}
+	return cons, nil
+}

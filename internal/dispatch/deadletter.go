@@ -1,0 +1,81 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// reject dead-letters an input flowhook cannot process and terminates it on
+// the input stream. When the input still names a profile at a node, an
+// outcome is published first (route: the node's error action if it could be
+// read, else flowevent.DefaultErrorAction), so the profile is not left
+// waiting. If either publish fails the input is handed back instead, so
+// nothing is lost.
+func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flowevent.Reason, detail string, decodeErr error) {
+	meta, _ := msg.Metadata()
+	dl := flowevent.DeadLetter{
+		Reason:         reason,
+		Detail:         detail,
+		Subject:        msg.Subject(),
+		Headers:        msg.Headers(),
+		Original:       msg.Data(),
+		DeadLetteredAt: time.Now().UTC(),
+	}
+	if meta != nil {
+		dl.StreamSeq, dl.Deliveries = meta.Sequence.Stream, meta.NumDelivered
+	}
+	ev, req := partialRequest(msg, decodeErr)
+	// The subject's account token is the authoritative tenant: NATS
+	// permissions protect subjects, not payloads.
+	req.Account = subjectAccount(msg.Subject())
+	dl.RequestID, dl.Account, dl.FlowID, dl.NodeID, dl.ProfileID = ev.ID, req.Account, req.FlowID, req.NodeID, req.Profile.ID
+
+	ctx, cancel := context.WithTimeout(work, 10*time.Second)
+	defer cancel()
+	if ev.ID != "" && flowevent.ValidAccount(req.Account) && req.FlowID != "" && req.NodeID != "" && req.Profile.ID != "" {
+		out := newOutcome(ev, &req, d.now())
+		out.finish(req.Node.OnError, reason, detail, false)
+		m, err := flowevent.NewOutcomeMsg(ev, out.Outcome)
+		if err == nil {
+			_, err = d.js.PublishMsg(ctx, m)
+		}
+		if err != nil {
+			d.log.Warn().Err(err).Str("request_id", ev.ID).Msg("dispatch: outcome for rejected input not stored; handing back")
+			_ = msg.NakWithDelay(time.Second)
+			return
+		}
+		dl.OutcomePublished = true
+	}
+	m, err := flowevent.NewDeadLetterMsg(dl)
+	if err == nil {
+		m.Header.Set(jetstreamMsgID, "dl-"+strconv.FormatUint(dl.StreamSeq, 10))
+		_, err = d.js.PublishMsg(ctx, m)
+	}
+	if err != nil {
+		d.log.Warn().Err(err).Uint64("stream_seq", dl.StreamSeq).Msg("dispatch: dead letter not stored; handing back")
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	d.log.Warn().Str("reason", string(reason)).Str("detail", detail).Uint64("stream_seq", dl.StreamSeq).
+		Str("request_id", ev.ID).Bool("outcome_published", dl.OutcomePublished).Msg("dispatch: input dead-lettered")
+	_ = msg.TermWithReason(string(reason))
+}
+
+const jetstreamMsgID = "Nats-Msg-Id"
+
+// partialRequest returns what could be read of an input's ids: from the
+// decode error when decoding failed, else by decoding again.
+func partialRequest(msg jetstream.Msg, decodeErr error) (flowevent.Event, flowevent.Request) {
+	var de *flowevent.DecodeError
+	if errors.As(decodeErr, &de) {
+		return flowevent.Event{ID: de.EventID}, de.Partial
+	}
+	ev, req, _ := flowevent.DecodeRequest(msg.Headers(), msg.Data())
+	return ev, req
+}

@@ -1,0 +1,206 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// Sender sends one outbound request and returns its bounded response.
+// internal/egress.Client implements it.
+type Sender interface {
+	Do(req *http.Request) (*egress.Response, error)
+}
+
+// Breakers guards endpoints by origin. internal/breaker.Registry
+// implements it.
+type Breakers interface {
+	Allow(origin string) (done func(breaker.Result), err error)
+}
+
+// Builder builds the outbound request of a request event.
+// internal/request.Builder implements it.
+type Builder interface {
+	Build(ctx context.Context, requestID string, req *flowevent.Request, opts request.Options) (*http.Request, request.Target, error)
+}
+
+// Config tunes a Dispatcher. Zero values mean the documented defaults.
+type Config struct {
+	// Workers is the number of events handled at once; default 256.
+	Workers int
+	// Prefetch is how many messages are pulled ahead; default Workers.
+	Prefetch int
+	// AckWait is the consumer's ack wait: long calls are marked in
+	// progress every AckWait/3. Default 30s.
+	AckWait time.Duration
+	// MaxEventBytes caps a request event's size; larger inputs are
+	// dead-lettered as event_too_large. Default 1 MiB.
+	MaxEventBytes int
+	// Validate are the validation options applied to every event.
+	Validate flowevent.ValidateOptions
+	// MaxTimeout caps any node's request timeout; default
+	// flowevent.MaxTimeoutMS.
+	MaxTimeout time.Duration
+	// ShutdownGrace is how long in-flight work may finish after Run's
+	// context ends; work still running then is handed back (Nak).
+	// Default 20s.
+	ShutdownGrace time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 256
+	}
+	if c.Prefetch <= 0 {
+		c.Prefetch = c.Workers
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = 30 * time.Second
+	}
+	if c.MaxEventBytes <= 0 {
+		c.MaxEventBytes = 1 << 20
+	}
+	if c.MaxTimeout <= 0 {
+		c.MaxTimeout = flowevent.MaxTimeoutMS * time.Millisecond
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = 20 * time.Second
+	}
+	return c
+}
+
+// Dispatcher consumes request events and publishes their outcomes. Create
+// it with New; Run it once.
+type Dispatcher struct {
+	cfg      Config
+	js       jetstream.JetStream
+	consumer jetstream.Consumer
+	outcomes jetstream.Stream
+	builder  Builder
+	sender   Sender
+	breakers Breakers
+	log      zerolog.Logger
+	now      func() time.Time
+	acks     chan pendingAck
+}
+
+// Deps are the parts a Dispatcher works with.
+type Deps struct {
+	JetStream jetstream.JetStream
+	Consumer  jetstream.Consumer
+	// Outcomes is the outcome stream, read to recognise redeliveries whose
+	// outcome is already stored.
+	Outcomes jetstream.Stream
+	Builder  Builder
+	Sender   Sender
+	Breakers Breakers
+	Log      zerolog.Logger
+}
+
+// New returns a Dispatcher. It does not start consuming.
+func New(cfg Config, deps Deps) (*Dispatcher, error) {
+	if deps.JetStream == nil || deps.Consumer == nil || deps.Outcomes == nil || deps.Builder == nil || deps.Sender == nil || deps.Breakers == nil {
+		return nil, errors.New("dispatch: missing dependency")
+	}
+	cfg = cfg.withDefaults()
+	return &Dispatcher{
+		cfg:      cfg,
+		js:       deps.JetStream,
+		consumer: deps.Consumer,
+		outcomes: deps.Outcomes,
+		builder:  deps.Builder,
+		sender:   deps.Sender,
+		breakers: deps.Breakers,
+		log:      deps.Log,
+		now:      time.Now,
+		acks:     make(chan pendingAck, cfg.Workers*4),
+	}, nil
+}
+
+// Run consumes until ctx ends, then stops pulling, lets in-flight work
+// finish within the shutdown grace (handing back what does not), waits for
+// every outcome publish to be acknowledged and returns.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	msgs, err := d.consumer.Messages(jetstream.PullMaxMessages(d.cfg.Prefetch))
+	if err != nil {
+		return fmt.Errorf("dispatch: consume: %w", err)
+	}
+	// work is cancelled only when the grace period after ctx ends has run
+	// out: in-flight calls are allowed to finish.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	jobs := make(chan jetstream.Msg)
+	var workers sync.WaitGroup
+	for range d.cfg.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for msg := range jobs {
+				d.handle(work, msg)
+			}
+		}()
+	}
+	ackerDone := make(chan struct{})
+	go func() {
+		defer close(ackerDone)
+		d.runAcker()
+	}()
+
+	pullDone := make(chan struct{})
+	go func() {
+		defer close(pullDone)
+		d.pull(work, msgs, jobs)
+	}()
+
+	<-ctx.Done()
+	d.log.Info().Msg("dispatch: stopping: no new pulls, finishing in-flight work")
+	msgs.Drain()
+	grace := time.AfterFunc(d.cfg.ShutdownGrace, func() {
+		d.log.Warn().Dur("grace", d.cfg.ShutdownGrace).Msg("dispatch: shutdown grace over: handing back in-flight work")
+		cancelWork()
+	})
+	defer grace.Stop()
+	<-pullDone
+	close(jobs)
+	workers.Wait()
+	close(d.acks)
+	<-ackerDone
+	select {
+	case <-d.js.PublishAsyncComplete():
+	case <-time.After(5 * time.Second):
+		d.log.Warn().Msg("dispatch: outcome publishes still pending at exit: their inputs stay unacked and will be redelivered")
+	}
+	return nil
+}
+
+// pull feeds messages to the workers until the iterator is drained. After
+// the work context ends, buffered messages are handed back at once.
+func (d *Dispatcher) pull(work context.Context, msgs jetstream.MessagesContext, jobs chan<- jetstream.Msg) {
+	for {
+		msg, err := msgs.Next()
+		if err != nil {
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
+			d.log.Warn().Err(err).Msg("dispatch: pull")
+			continue
+		}
+		if work.Err() != nil {
+			_ = msg.Nak()
+			continue
+		}
+		jobs <- msg
+	}
+}

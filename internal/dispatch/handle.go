@@ -1,0 +1,170 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/judge"
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// handle takes one message to its end: an outcome (acked after its PubAck),
+// a dead letter (then terminated), or a hand-back (Nak) when shutdown cut
+// the work short.
+func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
+	stop := d.keepAlive(msg)
+	defer stop()
+
+	if len(msg.Data()) > d.cfg.MaxEventBytes {
+		d.reject(work, msg, flowevent.ReasonEventTooLarge, "request event exceeds the size cap", nil)
+		return
+	}
+	ev, req, err := flowevent.DecodeRequest(msg.Headers(), msg.Data())
+	if err != nil {
+		d.reject(work, msg, flowevent.ReasonInvalidEvent, err.Error(), err)
+		return
+	}
+	if acct := subjectAccount(msg.Subject()); acct != req.Account {
+		d.reject(work, msg, flowevent.ReasonInvalidEvent, "data.account does not match the subject's account token", nil)
+		return
+	}
+	if d.redelivered(msg) && d.outcomeStored(work, req.Account, ev.ID) {
+		d.log.Debug().Str("request_id", ev.ID).Msg("dispatch: outcome already stored; acking redelivery")
+		_ = msg.Ack()
+		return
+	}
+	out, handBack := d.process(work, ev, &req)
+	if handBack {
+		_ = msg.Nak()
+		return
+	}
+	d.publishOutcome(ev, out, msg)
+}
+
+// process runs the node for one decoded request event and returns its
+// outcome, or handBack when shutdown interrupted the call.
+func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flowevent.Request) (flowevent.Outcome, bool) {
+	out := newOutcome(ev, req, d.now())
+	if err := req.Validate(d.cfg.Validate); err != nil {
+		out.finish(req.Node.OnError, flowevent.ReasonInvalidConfig, err.Error(), false)
+		return out.Outcome, false
+	}
+	timeout := d.timeout(req.Node)
+	ctx, cancel := context.WithTimeout(work, timeout)
+	defer cancel()
+
+	httpReq, target, err := d.builder.Build(ctx, ev.ID, req, request.Options{TraceParent: ev.TraceParent, TraceState: ev.TraceState})
+	if err != nil {
+		reason, detail := flowevent.ReasonInvalidConfig, "request could not be built"
+		var berr *request.Error
+		if errors.As(err, &berr) {
+			reason, detail = berr.Reason, berr.Detail
+		}
+		out.finish(req.Node.OnError, reason, detail, false)
+		return out.Outcome, false
+	}
+	out.Endpoint = &target.Endpoint
+
+	done, err := d.breakers.Allow(target.Origin)
+	if err != nil {
+		out.finish(req.Node.OnError, flowevent.ReasonCircuitOpen, "circuit breaker for "+target.Origin+" is open", false)
+		return out.Outcome, false
+	}
+	start := time.Now()
+	resp, err := d.sender.Do(httpReq)
+	out.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	out.Attempts = 1
+	if err != nil {
+		if work.Err() != nil {
+			done(breaker.Ignored)
+			return out.Outcome, true
+		}
+		reason, detail := flowevent.ReasonConnectionError, "request failed"
+		var eerr *egress.Error
+		if errors.As(err, &eerr) {
+			reason, detail = eerr.Reason, eerr.Detail
+		}
+		done(breakerResult(reason, 0))
+		out.finish(req.Node.OnError, reason, detail, false)
+		return out.Outcome, false
+	}
+	done(breakerResult("", resp.Status))
+	out.Status = resp.Status
+	v := judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated)
+	if v.Matched {
+		out.finish(flowevent.RouteYes, flowevent.ReasonMatched, "", true)
+	} else {
+		out.finish(req.Node.OnError, v.Reason, v.Detail, false)
+	}
+	return out.Outcome, false
+}
+
+// breakerResult says how an attempt counts for the endpoint's breaker:
+// only faults of the endpoint (transport errors, timeouts, 5xx, 429) count
+// against it; a 4xx or a mismatch is a fault of the request or the data.
+func breakerResult(reason flowevent.Reason, status int) breaker.Result {
+	switch reason {
+	case flowevent.ReasonTimeout, flowevent.ReasonConnectionError, flowevent.ReasonTLSError:
+		return breaker.Fault
+	case "":
+	default:
+		// Blocked destinations and other local refusals say nothing about
+		// the endpoint's health.
+		return breaker.Ignored
+	}
+	if status >= 500 || status == http.StatusTooManyRequests {
+		return breaker.Fault
+	}
+	return breaker.Success
+}
+
+func (d *Dispatcher) timeout(n flowevent.NodeConfig) time.Duration {
+	t := time.Duration(n.TimeoutMS) * time.Millisecond
+	if n.TimeoutMS <= 0 {
+		t = flowevent.DefaultTimeoutMS * time.Millisecond
+	}
+	return min(t, d.cfg.MaxTimeout)
+}
+
+// keepAlive marks msg in progress every AckWait/3 until stop is called, so
+// that a long call is not redelivered to another replica meanwhile.
+func (d *Dispatcher) keepAlive(msg jetstream.Msg) (stop func()) {
+	every := d.cfg.AckWait / 3
+	var timer atomic.Pointer[time.Timer]
+	timer.Store(time.AfterFunc(every, func() {
+		_ = msg.InProgress()
+		timer.Load().Reset(every)
+	}))
+	return func() { timer.Load().Stop() }
+}
+
+func (d *Dispatcher) redelivered(msg jetstream.Msg) bool {
+	meta, err := msg.Metadata()
+	return err == nil && meta.NumDelivered > 1
+}
+
+// outcomeStored reports whether the outcome of requestID is already on the
+// outcome stream (a redelivery after the outcome was stored but before the
+// ack reached the server).
+func (d *Dispatcher) outcomeStored(ctx context.Context, account, requestID string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := d.outcomes.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject(account, requestID))
+	return err == nil
+}
+
+// subjectAccount returns the account token of a request subject.
+func subjectAccount(subject string) string {
+	if len(subject) <= len(flowevent.RequestSubjectPrefix) {
+		return ""
+	}
+	return subject[len(flowevent.RequestSubjectPrefix):]
+}

@@ -1,0 +1,90 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// outcomeDraft is an outcome being filled in.
+type outcomeDraft struct {
+	flowevent.Outcome
+}
+
+func newOutcome(ev flowevent.Event, req *flowevent.Request, now time.Time) *outcomeDraft {
+	return &outcomeDraft{flowevent.Outcome{
+		RequestID:   ev.ID,
+		Account:     req.Account,
+		FlowID:      req.FlowID,
+		NodeID:      req.NodeID,
+		ProfileID:   req.Profile.ID,
+		CompletedAt: now,
+	}}
+}
+
+// finish sets the route, reason and success. An unreadable error action
+// falls back to flowevent.DefaultErrorAction.
+func (o *outcomeDraft) finish(route flowevent.Route, reason flowevent.Reason, detail string, success bool) {
+	if !route.Valid() {
+		route = flowevent.DefaultErrorAction
+	}
+	o.Route, o.Reason, o.Detail, o.Success = route, reason, detail, success
+	o.CompletedAt = time.Now().UTC()
+}
+
+// pendingAck is an input waiting for its outcome's PubAck.
+type pendingAck struct {
+	future    jetstream.PubAckFuture
+	msg       jetstream.Msg
+	requestID string
+}
+
+// publishOutcome publishes the outcome asynchronously; the acker acks the
+// input once JetStream acknowledged the outcome. If the publish cannot
+// even be started, the input is handed back for redelivery.
+func (d *Dispatcher) publishOutcome(ev flowevent.Event, out flowevent.Outcome, msg jetstream.Msg) {
+	m, err := flowevent.NewOutcomeMsg(ev, out)
+	if err != nil {
+		d.log.Error().Err(err).Str("request_id", ev.ID).Msg("dispatch: encode outcome")
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	fut, err := d.js.PublishMsgAsync(m)
+	if err != nil {
+		d.log.Warn().Err(err).Str("request_id", ev.ID).Msg("dispatch: publish outcome; handing input back")
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	d.logOutcome(out)
+	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
+}
+
+// runAcker acks inputs in the order their outcomes were published, each
+// after its PubAck; an outcome whose publish failed leaves its input to be
+// handed back and redelivered. It returns when d.acks is closed and empty.
+func (d *Dispatcher) runAcker() {
+	for p := range d.acks {
+		select {
+		case <-p.future.Ok():
+			_ = p.msg.Ack()
+		case err := <-p.future.Err():
+			d.log.Warn().Err(err).Str("request_id", p.requestID).Msg("dispatch: outcome not stored; handing input back")
+			_ = p.msg.NakWithDelay(time.Second)
+		}
+	}
+}
+
+func (d *Dispatcher) logOutcome(o flowevent.Outcome) {
+	ev := d.log.Debug()
+	if !o.Success {
+		ev = d.log.Info()
+	}
+	if !ev.Enabled() {
+		return
+	}
+	ev.Str("request_id", o.RequestID).Str("account", o.Account).Str("flow_id", o.FlowID).
+		Str("node_id", o.NodeID).Str("route", string(o.Route)).Str("reason", string(o.Reason)).
+		Int("status", o.Status).Float64("duration_ms", o.DurationMS).Msg("outcome")
+}
