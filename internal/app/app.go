@@ -1,0 +1,188 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/dispatch"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/internal/secret"
+)
+
+// App is a running flowhook service. Create it with Start; it runs until
+// the context given to Start ends, then Wait returns.
+type App struct {
+	cfg      Config
+	log      zerolog.Logger
+	embedded *bus.Embedded
+	nc       *nats.Conn
+	breakers *breaker.Registry
+	admin    *http.Server
+	adminLn  net.Listener
+	ready    atomic.Bool
+	done     chan error
+}
+
+// Start connects to NATS (starting the embedded server when no URL is
+// configured), ensures the streams and the consumer, checks the topology's
+// invariants and starts the dispatcher. The service stops when ctx ends;
+// call Wait for the result.
+func Start(ctx context.Context, cfg Config, log zerolog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, done: make(chan error, 1)}
+	if err := a.start(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) start(ctx context.Context) error {
+	cfg := a.cfg
+	startTimeout := cfg.StartTimeout
+	if startTimeout <= 0 {
+		startTimeout = 30 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+
+	topo := cfg.Topology.WithDefaults()
+	dcfg := cfg.Dispatch
+	dcfg.AckWait = topo.AckWait
+	if err := topo.Check(bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: prefetch(dcfg)}); err != nil {
+		return err
+	}
+	if cfg.NATS.URL == "" {
+		emb, err := bus.StartEmbedded(bus.EmbeddedOptions{
+			StoreDir:   filepath.Join(cfg.DataDir, "jetstream"),
+			Port:       cfg.EmbeddedPort,
+			SyncAlways: cfg.EmbeddedSyncAlways,
+		})
+		if err != nil {
+			return err
+		}
+		a.embedded = emb
+		cfg.NATS.URL = emb.ClientURL()
+		a.log.Info().Str("url", cfg.NATS.URL).Str("data_dir", cfg.DataDir).Msg("embedded NATS JetStream server started")
+	}
+	if cfg.NATS.Name == "" {
+		cfg.NATS.Name = "flowhook"
+	}
+	nc, err := bus.Connect(cfg.NATS, a.log)
+	if err != nil {
+		return err
+	}
+	a.nc = nc
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		return fmt.Errorf("app: jetstream: %w", err)
+	}
+	cons, err := topo.Ensure(sctx, js)
+	if err != nil {
+		return err
+	}
+	outcomes, err := js.Stream(sctx, topo.OutcomeStream)
+	if err != nil {
+		return fmt.Errorf("app: outcome stream: %w", err)
+	}
+	secrets, err := secret.New(cfg.Secrets, a.log)
+	if err != nil {
+		return err
+	}
+	client, err := egress.New(cfg.Egress)
+	if err != nil {
+		return err
+	}
+	a.breakers = breaker.NewRegistry(cfg.Breaker, systemClock{}, a.log)
+	d, err := dispatch.New(dcfg, dispatch.Deps{
+		JetStream: js,
+		Consumer:  cons,
+		Outcomes:  outcomes,
+		Builder:   request.NewBuilder(secrets, cfg.Egress.UserAgent),
+		Sender:    client,
+		Breakers:  a.breakers,
+		Log:       a.log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.startAdmin(); err != nil {
+		return err
+	}
+	go func() { _ = secrets.Run(ctx) }()
+	go func() {
+		a.ready.Store(true)
+		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
+		err := d.Run(ctx)
+		a.ready.Store(false)
+		client.Close()
+		a.close()
+		a.done <- err
+	}()
+	return nil
+}
+
+// Wait blocks until the service has stopped and returns why.
+func (a *App) Wait() error { return <-a.done }
+
+// NATSURL is the URL of the NATS server the service uses.
+func (a *App) NATSURL() string { return a.nc.ConnectedUrl() }
+
+// AdminAddr is the admin listener's address, empty when disabled.
+func (a *App) AdminAddr() string {
+	if a.adminLn == nil {
+		return ""
+	}
+	return a.adminLn.Addr().String()
+}
+
+// Breakers exposes the circuit breakers' registry (for status queries).
+func (a *App) Breakers() *breaker.Registry { return a.breakers }
+
+func (a *App) close() {
+	if a.admin != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = a.admin.Shutdown(ctx)
+		cancel()
+	}
+	if a.nc != nil {
+		if err := a.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			a.log.Warn().Err(err).Msg("nats drain")
+		}
+		for i := 0; i < 100 && !a.nc.IsClosed(); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if a.embedded != nil {
+		a.embedded.Shutdown()
+	}
+}
+
+func prefetch(c dispatch.Config) int {
+	if c.Prefetch > 0 {
+		return c.Prefetch
+	}
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return 256
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }

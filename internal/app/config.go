@@ -1,0 +1,52 @@
+package app
+
+import (
+	"errors"
+	"time"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/dispatch"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/secret"
+)
+
+// Config is the whole service configuration. cmd/flowhook fills it from
+// flags and FLOWHOOK_* environment variables; the README's configuration
+// reference lists every field.
+type Config struct {
+	// NATS says how to reach NATS. An empty URL starts the embedded server.
+	NATS bus.ConnectOptions
+	// DataDir holds the embedded server's JetStream files.
+	DataDir string
+	// EmbeddedPort is the embedded server's client port (-1: any free port).
+	EmbeddedPort int
+	// EmbeddedSyncAlways makes the embedded server fsync every write.
+	EmbeddedSyncAlways bool
+	// Topology names and sizes the streams and the consumer.
+	Topology bus.Topology
+	// Replicas is how many flowhook processes will share the consumer; it is
+	// used to check MaxAckPending at start-up.
+	Replicas int
+	Dispatch dispatch.Config
+	Egress   egress.Config
+	Breaker  breaker.Settings
+	Secrets  secret.Config
+	// AdminAddr serves /healthz, /readyz and /v1/breakers; empty disables.
+	AdminAddr string
+	// StartTimeout bounds connecting and creating streams at start-up.
+	StartTimeout time.Duration
+}
+
+// Validate checks the configuration's own consistency (the topology's
+// invariants are checked by Run against the server).
+func (c Config) Validate() error {
+	var errs []error
+	if c.NATS.URL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("app: the embedded NATS server needs --data-dir"))
+	}
+	if c.Replicas < 0 {
+		errs = append(errs, errors.New("app: --replicas must be >= 0"))
+	}
+	return errors.Join(errs...)
+}
