@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/demo"
+)
+
+func init() { register("demo", "show the whole path on local endpoints in one command", runDemo) }
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("demo", "demo [flags]", "flowhook demo --profiles 20", stderr)
+	profiles := fs.Int("profiles", 10, "sample profiles sent to each of the three nodes")
+	verbose := fs.Bool("verbose", false, "also print flowhook's own log lines (console format)")
+	if err := parseFlags(fs, args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "flowhook demo:", err)
+		return exitUsage
+	}
+	log := zerolog.Nop()
+	if *verbose {
+		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).With().Timestamp().Logger()
+	}
+	if _, err := demo.Run(ctx, stdout, demo.Options{Profiles: *profiles, Log: log}); err != nil {
+		fmt.Fprintln(stderr, "flowhook demo:", err)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/app"
+)
+
+// serviceFlags binds the service configuration's flags to cfg.
+type serviceFlags struct {
+	cfg                   app.Config
+	allowCIDRs, denyCIDRs prefixList
+	allowHosts            stringList
+	allowPorts            intList
+	logFormat, logLevel   string
+}
+
+func init() { register("serve", "run the dispatcher", runServe) }
+
+func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
+	f := &serviceFlags{}
+	c := &f.cfg
+	// NATS
+	fs.StringVar(&c.NATS.URL, "nats-url", "", "NATS server URL(s), comma-separated; empty starts an embedded NATS JetStream server")
+	fs.StringVar(&c.NATS.CredsFile, "nats-creds", "", "NATS credentials file (JWT + NKey seed)")
+	fs.StringVar(&c.NATS.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
+	fs.StringVar(&c.NATS.User, "nats-user", "", "NATS user name")
+	fs.StringVar(&c.NATS.Password, "nats-password", "", "NATS password (prefer the FLOWHOOK_NATS_PASSWORD environment variable)")
+	fs.StringVar(&c.NATS.Token, "nats-token", "", "NATS token (prefer the FLOWHOOK_NATS_TOKEN environment variable)")
+	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", "", "CA file to verify the NATS server")
+	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", "", "client certificate file for mutual TLS")
+	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", "", "client key file for mutual TLS")
+	fs.StringVar(&c.DataDir, "data-dir", ".flowhook", "embedded server: JetStream storage directory")
+	fs.IntVar(&c.EmbeddedPort, "embedded-port", 4222, "embedded server: client port (-1 picks a free one)")
+	fs.BoolVar(&c.EmbeddedSyncAlways, "embedded-sync-always", false, "embedded server: fsync every write (sync_interval: always)")
+	// Topology
+	fs.StringVar(&c.Topology.Consumer, "consumer", "flowhook", "durable consumer name shared by every replica")
+	fs.IntVar(&c.Topology.Replicas, "stream-replicas", 1, "stream replication factor (3 on a NATS cluster)")
+	fs.DurationVar(&c.Topology.AckWait, "ack-wait", 30*time.Second, "consumer ack wait; long calls are marked in progress every ack-wait/3")
+	fs.IntVar(&c.Topology.MaxDeliver, "max-deliver", 10, "deliveries of one message before it counts as poison")
+	fs.IntVar(&c.Topology.MaxAckPending, "max-ack-pending", 8192, "unacknowledged messages across all replicas")
+	fs.DurationVar(&c.Topology.DuplicateWindow, "dedup-window", 10*time.Minute, "outcome stream dedup window; must exceed ack-wait x max-deliver")
+	fs.IntVar(&c.Replicas, "replicas", 1, "flowhook replicas sharing the consumer (checked against max-ack-pending)")
+	// Dispatch
+	fs.IntVar(&c.Dispatch.Workers, "workers", 256, "events handled at once per replica")
+	fs.IntVar(&c.Dispatch.Prefetch, "prefetch", 0, "messages pulled ahead per replica (0: workers)")
+	fs.IntVar(&c.Dispatch.MaxEventBytes, "max-event-bytes", 1<<20, "request events larger than this are dead-lettered")
+	fs.DurationVar(&c.Dispatch.MaxTimeout, "max-timeout", 120*time.Second, "cap on any node's request timeout")
+	fs.DurationVar(&c.Dispatch.ShutdownGrace, "shutdown-grace", 20*time.Second, "time in-flight work may finish after SIGTERM")
+	fs.BoolVar(&c.Dispatch.Validate.HTTPSOnly, "https-only", false, "refuse nodes whose URL is not https")
+	// Egress
+	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)")
+	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list")
+	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)")
+	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)")
+	fs.IntVar(&c.Egress.FollowRedirects, "follow-redirects", 0, "redirect hops followed (0: a 3xx is judged as the response)")
+	fs.Int64Var(&c.Egress.MaxResponseBytes, "max-response-bytes", 64<<10, "response body bytes read (after decompression) and searched")
+	fs.DurationVar(&c.Egress.ConnectTimeout, "connect-timeout", 5*time.Second, "TCP connect deadline")
+	fs.DurationVar(&c.Egress.TLSHandshakeTimeout, "tls-timeout", 5*time.Second, "TLS handshake deadline")
+	fs.DurationVar(&c.Egress.ResponseHeaderTimeout, "header-timeout", 10*time.Second, "deadline for response headers")
+	fs.IntVar(&c.Egress.MaxIdleConnsPerHost, "max-idle-conns-per-host", 256, "idle keep-alive connections per endpoint")
+	fs.StringVar(&c.Egress.UserAgent, "user-agent", "flowhook/1", "User-Agent of outbound requests")
+	// Breaker
+	fs.Func("breaker-failures", "consecutive endpoint faults that open an endpoint's breaker (default 5)", func(s string) error {
+		_, err := fmt.Sscan(s, &c.Breaker.FailureThreshold)
+		return err
+	})
+	fs.DurationVar(&c.Breaker.OpenTimeout, "breaker-open", 30*time.Second, "how long an open breaker refuses requests before a probe")
+	fs.Func("breaker-probes", "requests let through while half-open (default 1)", func(s string) error {
+		_, err := fmt.Sscan(s, &c.Breaker.HalfOpenProbes)
+		return err
+	})
+	fs.DurationVar(&c.Breaker.Interval, "breaker-interval", 60*time.Second, "period after which a closed breaker's counts reset")
+	// Secrets
+	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
+	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
+	// Operations
+	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /v1/breakers); empty disables")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or console")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return f
+}
+
+// config returns the parsed configuration.
+func (f *serviceFlags) config() app.Config {
+	c := f.cfg
+	c.Egress.AllowCIDRs = f.allowCIDRs
+	c.Egress.DenyCIDRs = f.denyCIDRs
+	c.Egress.AllowHosts = f.allowHosts
+	c.Egress.AllowPorts = f.allowPorts
+	return c
+}
+
+func (f *serviceFlags) logger(w io.Writer) (zerolog.Logger, error) {
+	return newLogger(w, f.logFormat, f.logLevel)
+}
+
+func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		return zerolog.Nop(), fmt.Errorf("--log-level: %w", err)
+	}
+	switch format {
+	case "json":
+	case "console":
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	default:
+		return zerolog.Nop(), fmt.Errorf("--log-format: want json or console, got %q", format)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
+	fs := newFlagSet("serve", "serve [flags]",
+		"flowhook serve --nats-url nats://127.0.0.1:4222 --secrets-dir /var/run/secrets/flowhook", stderr)
+	f := bindServiceFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "flowhook serve:", err)
+		return exitUsage
+	}
+	log, err := f.logger(os.Stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "flowhook serve:", err)
+		return exitUsage
+	}
+	a, err := app.Start(ctx, f.config(), log)
+	if err != nil {
+		log.Error().Err(err).Msg("flowhook could not start")
+		return exitFailure
+	}
+	if err := a.Wait(); err != nil {
+		log.Error().Err(err).Msg("flowhook stopped with an error")
+		return exitFailure
+	}
+	log.Info().Msg("flowhook stopped")
+	return exitOK
+}
