@@ -1,0 +1,25 @@
+// Package breaker keeps one circuit breaker per endpoint origin
+// (scheme://host:port), so that an endpoint that keeps failing stops
+// receiving requests for a while instead of tying up workers.
+//
+// Each origin has a gobreaker v2 TwoStepCircuitBreaker. gobreaker reads the
+// system clock itself, so the open period is kept here, driven by the
+// injected Clock: gobreaker is given a 1ns timeout, and when it reports a
+// transition to open, the Registry records open-until = now + OpenTimeout.
+// Until then Allow refuses without asking gobreaker; afterwards gobreaker's
+// own (long expired) timeout moves it to half-open and it admits
+// HalfOpenProbes probes. A failed probe re-opens the breaker for another
+// OpenTimeout; when every probe succeeds it closes. The closed-state count
+// window (Interval) is driven by the same clock: when it ends, the origin
+// gets a fresh gobreaker, which is how gobreaker itself clears its counts.
+//
+// What counts as a fault is the caller's decision (a transport error, a
+// timeout, a 5xx or a 429 usually are; a 4xx or a response that does not
+// match the node's check usually are not): it passes a Result to the done
+// function Allow returns. Ignored results (a call cancelled by shutdown) do
+// not count either way.
+//
+// State changes are logged (origin only: scheme, host and port are not
+// personal data) and reported to the OnStateChange hook, outside every
+// lock and in the order they happened.
+package breaker

@@ -1,0 +1,135 @@
+package breaker
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/sony/gobreaker/v2"
+)
+
+// Registry holds one circuit breaker per origin, created on first use. It
+// is safe for concurrent use by multiple goroutines.
+type Registry struct {
+	settings Settings
+	clock    Clock
+	log      zerolog.Logger
+	onChange func(origin string, from, to gobreaker.State)
+
+	mu        sync.RWMutex
+	entries   map[string]*entry
+	nextSweep atomic.Int64 // unix nanoseconds
+
+	// notifyMu serialises announcements so that they leave in the order
+	// the transitions happened.
+	notifyMu sync.Mutex
+}
+
+// NewRegistry returns an empty Registry. Zero settings take their defaults;
+// a nil clock is the system clock. log receives one event per state change.
+func NewRegistry(s Settings, clock Clock, log zerolog.Logger) *Registry {
+	if clock == nil {
+		clock = systemClock{}
+	}
+	r := &Registry{settings: s.withDefaults(), clock: clock, log: log, entries: make(map[string]*entry)}
+	r.nextSweep.Store(clock.Now().Add(r.sweepEvery()).UnixNano())
+	return r
+}
+
+// OnStateChange sets a hook called after every state change of every
+// origin's breaker (for metrics or fleet sharing), in the order the changes
+// happened, outside the Registry's locks. It must be set before the first
+// Allow, and f must not call Allow, ForceOpen or a done function.
+func (r *Registry) OnStateChange(f func(origin string, from, to gobreaker.State)) {
+	r.onChange = f
+}
+
+// Status is one origin's breaker as operators see it.
+type Status struct {
+	Origin string
+	// State is open while requests are refused, half-open once the open
+	// period has passed, else closed.
+	State gobreaker.State
+	// Counts are gobreaker's counts for the current state (closed: the
+	// current Interval window).
+	Counts gobreaker.Counts
+	// OpenUntil is when the open period ends; zero when not open.
+	OpenUntil time.Time
+}
+
+// Snapshot returns the status of every origin's breaker, sorted by origin.
+func (r *Registry) Snapshot() []Status {
+	now := r.clock.Now()
+	r.mu.RLock()
+	entries := make([]*entry, 0, len(r.entries))
+	for _, e := range r.entries {
+		entries = append(entries, e)
+	}
+	r.mu.RUnlock()
+
+	out := make([]Status, 0, len(entries))
+	for _, e := range entries {
+		e.mu.Lock()
+		s := Status{Origin: e.origin, State: e.visibleState(now)}
+		if s.State == gobreaker.StateOpen {
+			s.OpenUntil = e.openUntil
+		}
+		b := e.cb
+		e.mu.Unlock()
+		s.Counts = b.Counts() // gobreaker's lock: never with e.mu held
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Origin < out[j].Origin })
+	return out
+}
+
+// ForceOpen opens origin's breaker until until (it stays open longer if it
+// already was), as when the fleet reports the endpoint down. The breaker
+// trips as if it had failed, so that once until has passed the next request
+// is a half-open probe. An until not after the current time does nothing.
+func (r *Registry) ForceOpen(origin string, until time.Time) {
+	now := r.clock.Now()
+	if !until.After(now) {
+		return
+	}
+	e := r.entry(origin, now)
+	e.mu.Lock()
+	if until.After(e.openUntil) {
+		e.openUntil = until
+	}
+	e.lastUsed = now
+	b, open := e.cb, e.state == gobreaker.StateOpen
+	e.mu.Unlock()
+
+	r.log.Warn().Str("origin", origin).Time("open_until", until).Msg("circuit breaker forced open")
+	if open {
+		return // gobreaker moves to half-open when openUntil has passed
+	}
+	e.forcing.Add(1)
+	if done, err := b.Allow(); err == nil {
+		done(errFault) // trips a closed breaker, re-opens a half-open one
+	}
+	e.forcing.Add(-1)
+	r.announce(e)
+}
+
+// entry returns origin's entry, creating it.
+func (r *Registry) entry(origin string, now time.Time) *entry {
+	r.mu.RLock()
+	e := r.entries[origin]
+	r.mu.RUnlock()
+	if e != nil {
+		return e
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e = r.entries[origin]; e != nil {
+		return e
+	}
+	e = &entry{origin: origin, windowStart: now, lastUsed: now}
+	e.cb = r.newBreaker(e, 0)
+	r.entries[origin] = e
+	return e
+}

@@ -1,0 +1,66 @@
+package breaker
+
+import "time"
+
+// Clock tells the time. It must be safe for concurrent use.
+type Clock interface {
+	Now() time.Time
+}
+
+// systemClock is the real clock.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Settings configures every breaker of a Registry. A zero field takes its
+// default.
+type Settings struct {
+	// FailureThreshold is how many consecutive endpoint faults trip a
+	// closed breaker; default 5.
+	FailureThreshold uint32
+	// OpenTimeout is how long a breaker stays open before a half-open
+	// probe; default 30s.
+	OpenTimeout time.Duration
+	// HalfOpenProbes is how many requests a half-open breaker admits; all
+	// of them must succeed to close it. Default 1.
+	HalfOpenProbes uint32
+	// Interval is how often a closed breaker's counts reset, so that
+	// faults spread thinner than FailureThreshold per Interval never trip
+	// it; default 60s.
+	Interval time.Duration
+	// IdleEvict drops closed breakers with no call in flight that have not
+	// been used for this long, which bounds memory when flows call many
+	// endpoints; open and half-open breakers are never dropped. Idle
+	// breakers are looked for every IdleEvict/4 (during Allow), so one goes
+	// within 1.25 IdleEvict. Default 10m.
+	IdleEvict time.Duration
+}
+
+// Defaults.
+const (
+	DefaultFailureThreshold = 5
+	DefaultOpenTimeout      = 30 * time.Second
+	DefaultHalfOpenProbes   = 1
+	DefaultInterval         = 60 * time.Second
+	DefaultIdleEvict        = 10 * time.Minute
+)
+
+// withDefaults fills zero (or negative) fields with their defaults.
+func (s Settings) withDefaults() Settings {
+	if s.FailureThreshold == 0 {
+		s.FailureThreshold = DefaultFailureThreshold
+	}
+	if s.OpenTimeout <= 0 {
+		s.OpenTimeout = DefaultOpenTimeout
+	}
+	if s.HalfOpenProbes == 0 {
+		s.HalfOpenProbes = DefaultHalfOpenProbes
+	}
+	if s.Interval <= 0 {
+		s.Interval = DefaultInterval
+	}
+	if s.IdleEvict <= 0 {
+		s.IdleEvict = DefaultIdleEvict
+	}
+	return s
+}
