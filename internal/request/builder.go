@@ -18,8 +18,9 @@ type Secrets interface {
 type Options struct {
 	// TraceParent and TraceState are the W3C trace context to propagate,
 	// usually the request event's CloudEvents distributed-tracing extension.
-	// TraceParent is sent only when well-formed, TraceState only with it and
-	// only when it holds no control character; otherwise both are dropped.
+	// TraceParent is sent only when flowevent.ValidTraceParent accepts it,
+	// TraceState only with it and only when flowevent.ValidTraceState
+	// accepts it; otherwise they are dropped.
 	TraceParent string
 	TraceState  string
 }
@@ -35,7 +36,7 @@ type Builder struct {
 // secret resolves) and sends userAgent as User-Agent (an empty one, or one
 // holding a control character, suppresses the header).
 func NewBuilder(secrets Secrets, userAgent string) *Builder {
-	if !validHeaderValue(userAgent) {
+	if !flowevent.ValidHeaderValue(userAgent) {
 		userAgent = ""
 	}
 	return &Builder{secrets: secrets, userAgent: userAgent}

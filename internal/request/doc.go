@@ -39,11 +39,12 @@
 // # Headers
 //
 // Node headers are added in order: an inline Value, or Prefix followed by a
-// secret's value. flowhook then sets its own headers, which node headers can
-// never override (see IsReserved): Idempotency-Key (a quoted string, as the
-// IETF httpapi draft spells it) and webhook-id, both carrying
-// flowevent.IdempotencyKey of the request event's id; User-Agent; and the
-// W3C traceparent / tracestate the caller passes in Options.
+// secret's value. Node headers that flowevent.IsReservedHeader names (which
+// validation refuses) and User-Agent are ignored. flowhook sets its own:
+// Idempotency-Key (a quoted string, as the IETF httpapi draft spells it) and
+// webhook-id, both carrying flowevent.IdempotencyKey of the request event's
+// id; User-Agent; and the W3C traceparent / tracestate the caller passes in
+// Options.
 //
 // # Privacy
 //

@@ -63,11 +63,11 @@ func FuzzBuild(f *testing.F) {
 			t.Fatalf("RawQuery %q lost the URL's own query %q", hr.URL.RawQuery, base[i+1:])
 		}
 		for k, vs := range hr.Header {
-			if !validHeaderName(k) {
+			if !flowevent.ValidHeaderName(k) {
 				t.Fatalf("invalid header name %q", k)
 			}
 			for _, v := range vs {
-				if !validHeaderValue(v) {
+				if !flowevent.ValidHeaderValue(v) {
 					t.Fatalf("invalid value for header %q", k)
 				}
 			}

@@ -18,32 +18,27 @@ const (
 	headerTraceState     = "Tracestate"
 )
 
-var reserved = [...]string{headerIdempotencyKey, headerWebhookID, headerUserAgent, headerTraceParent, headerTraceState}
+// reservedCount is how many headers setReserved may set.
+const reservedCount = 5
 
-// IsReserved reports whether name (in any letter case) is a header flowhook
-// sets itself: Idempotency-Key, webhook-id, User-Agent, traceparent,
-// tracestate. Node headers with these names are ignored by Build; node
-// validation should refuse them.
-func IsReserved(name string) bool {
-	for _, r := range reserved {
-		if strings.EqualFold(name, r) {
-			return true
-		}
-	}
-	return false
+// reserved reports whether a node header must be ignored: one flowevent
+// reserves (flowhook's own, and the transport's), or User-Agent, which
+// Builder sets.
+func reserved(name string) bool {
+	return flowevent.IsReservedHeader(name) || strings.EqualFold(name, headerUserAgent)
 }
 
 // setHeaders adds the node's headers in order, resolving secrets, then
 // flowhook's own. Values share one backing array, so that a request's
 // headers cost one allocation rather than one each.
 func (b *Builder) setHeaders(h http.Header, headers []flowevent.Header, requestID string, opts Options) error {
-	vals := make([]string, len(headers)+len(reserved))
+	vals := make([]string, len(headers)+reservedCount)
 	for i := range headers {
 		hd := &headers[i]
-		if !validHeaderName(hd.Name) {
+		if !flowevent.ValidHeaderName(hd.Name) {
 			return configError(headerRef(i, hd) + " has an invalid name")
 		}
-		if IsReserved(hd.Name) {
+		if reserved(hd.Name) {
 			continue
 		}
 		v, err := b.headerValue(i, hd)
@@ -65,7 +60,7 @@ func (b *Builder) setHeaders(h http.Header, headers []flowevent.Header, requestI
 // headerValue is a header's inline value, or its prefix and secret.
 func (b *Builder) headerValue(i int, hd *flowevent.Header) (string, error) {
 	if hd.Secret == "" {
-		if !validHeaderValue(hd.Value) {
+		if !flowevent.ValidHeaderValue(hd.Value) {
 			return "", configError(headerRef(i, hd) + " value contains a control character")
 		}
 		return hd.Value, nil
@@ -74,7 +69,7 @@ func (b *Builder) headerValue(i int, hd *flowevent.Header) (string, error) {
 	if !ok {
 		return "", missingSecret("secret " + strconv.Quote(hd.Secret) + " for " + headerRef(i, hd) + " not found")
 	}
-	if !validHeaderValue(hd.Prefix) || !validHeaderValue(s) {
+	if !flowevent.ValidHeaderValue(hd.Prefix) || !flowevent.ValidHeaderValue(s) {
 		return "", configError(headerRef(i, hd) + " value (prefix or secret " + strconv.Quote(hd.Secret) + ") contains a control character")
 	}
 	if hd.Prefix == "" {
@@ -89,55 +84,20 @@ func headerRef(i int, hd *flowevent.Header) string {
 }
 
 // setReserved sets flowhook's own headers, their values in vals (at least
-// len(reserved) long).
+// reservedCount long).
 func (b *Builder) setReserved(h http.Header, vals []string, requestID string, opts Options) {
 	key := flowevent.IdempotencyKey(requestID)
 	vals[0], vals[1], vals[2] = `"`+key+`"`, key, b.userAgent
 	h[headerIdempotencyKey] = vals[0:1:1]
 	h[headerWebhookID] = vals[1:2:2]
 	h[headerUserAgent] = vals[2:3:3]
-	if !validTraceParent(opts.TraceParent) {
+	if !flowevent.ValidTraceParent(opts.TraceParent) {
 		return
 	}
 	vals[3] = opts.TraceParent
 	h[headerTraceParent] = vals[3:4:4]
-	if opts.TraceState != "" && validHeaderValue(opts.TraceState) {
+	if opts.TraceState != "" && flowevent.ValidTraceState(opts.TraceState) {
 		vals[4] = opts.TraceState
 		h[headerTraceState] = vals[4:5:5]
 	}
-}
-
-// tchar marks the bytes of an RFC 9110 token.
-var tchar = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = unreserved[c]
-	}
-	for _, c := range "!#$%&'*+^`|" {
-		t[c] = true
-	}
-	return t
-}()
-
-// validHeaderName reports whether s is a non-empty RFC 9110 token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tchar[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether s holds no control character other than
-// horizontal tab (net/http refuses them only when sending).
-func validHeaderValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
