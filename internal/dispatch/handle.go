@@ -68,6 +68,9 @@ func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flow
 		if errors.As(err, &berr) {
 			reason, detail = berr.Reason, berr.Detail
 		}
+		if target.Origin != "" {
+			out.Endpoint = &target.Endpoint
+		}
 		out.finish(req.Node.OnError, reason, detail, false)
 		return out.Outcome, false
 	}
