@@ -53,38 +53,55 @@ func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
 // structuredPrefix starts the Content-Type of every structured-mode event.
 const structuredPrefix = "application/cloudevents"
 
-// decodeStructured decodes the JSON event format.
+// decodeStructured decodes the JSON event format: one validation pass over
+// the payload, then a walk over its top-level members. Event.Data shares
+// payload's memory.
 func decodeStructured(contentType string, payload []byte) (Event, error) {
 	if !isStructuredJSON(contentType) {
 		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "unsupported event format (only %s)", ContentTypeStructured)
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &members); err != nil || members == nil {
-		msg := "payload is not a JSON object"
-		if err != nil {
-			msg = safeJSONError(err)
-		}
-		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "%s", msg)
+	if err := checkJSON(payload); err != nil {
+		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "%s", safeJSONError(err))
+	}
+	var m members
+	walkErr := forEachMember(payload, m.set)
+	if walkErr == nil {
+		walkErr = m.err
 	}
 	var ev Event
-	id, _, idErr := attrString(members["id"])
+	id, _, idErr := attrString(m.id)
 	ev.ID = id
-	if idErr != nil {
+	if !isNull(m.data) {
+		ev.Data = m.data
+	}
+	switch {
+	case walkErr != nil:
+		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", walkErr)
+	case idErr != nil:
 		return ev, stageErr(StageEnvelope, "", ErrNotCloudEvent, "id: %v", idErr)
 	}
-	if d := members["data"]; !isNull(d) {
-		ev.Data = d
-	}
-	if err := readStructuredAttributes(&ev, members); err != nil {
+	if err := readStructuredAttributes(&ev, &m); err != nil {
 		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
 	}
 	if err := validateAttributes(ev); err != nil {
 		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
 	}
-	if err := readStructuredData(&ev, members); err != nil {
+	if err := readStructuredData(&ev, &m); err != nil {
 		return ev, stageErr(StageData, ev.ID, ErrBadData, "%v", err)
 	}
 	return ev, nil
+}
+
+// checkJSON validates b like json.Unmarshal would, returning its error.
+func checkJSON(b []byte) error {
+	if json.Valid(b) {
+		return nil
+	}
+	var v struct{}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	return errNotObject
 }
 
 // isStructuredJSON reports whether contentType is the JSON event format.
@@ -93,76 +110,131 @@ func isStructuredJSON(contentType string) bool {
 	return strings.EqualFold(strings.TrimSpace(mt), ContentTypeStructured)
 }
 
-// stringAttrs are the string-valued attributes of the JSON event format,
-// with where each goes in an Event.
-var stringAttrs = []struct {
-	name string
-	dst  func(*Event) *string
-}{
-	{"specversion", func(e *Event) *string { return &e.SpecVersion }},
-	{"source", func(e *Event) *string { return &e.Source }},
-	{"type", func(e *Event) *string { return &e.Type }},
-	{"subject", func(e *Event) *string { return &e.Subject }},
-	{"datacontenttype", func(e *Event) *string { return &e.DataContentType }},
-	{"dataschema", func(e *Event) *string { return &e.DataSchema }},
+// members are the raw top-level members of a JSON event that flowhook
+// reads; nil when absent.
+type members struct {
+	specversion, id, source, typ, subject, datacontenttype, dataschema, time,
+	data, dataBase64, traceparent, tracestate []byte
+	// err is the first problem found among the members; the walk goes on
+	// so that the id is read in any case.
+	err error
 }
 
-// readStructuredAttributes fills ev from the members of a JSON event and
-// checks every extension member. A null member counts as absent; an
-// optional attribute that is present must not be empty.
-func readStructuredAttributes(ev *Event, members map[string]json.RawMessage) error {
-	for _, a := range stringAttrs {
-		s, present, err := attrString(members[a.name])
+// set records one member. Keys are case-sensitive, as the format says; a
+// key given twice is refused, and an extension must have a valid name and
+// a scalar value. Problems are kept in m.err, never returned.
+func (m *members) set(key string, value []byte) error {
+	slot := m.slot(key)
+	var err error
+	switch {
+	case slot == nil:
+		err = checkExtension(key, value)
+	case *slot != nil:
+		err = errors.New("member given more than once")
+	default:
+		*slot = value
+	}
+	if m.err == nil {
+		m.err = err
+	}
+	return nil
+}
+
+// slot returns where the member named key is kept, nil for an extension
+// flowhook does not keep.
+func (m *members) slot(key string) *[]byte {
+	switch key {
+	case "specversion":
+		return &m.specversion
+	case "id":
+		return &m.id
+	case "source":
+		return &m.source
+	case "type":
+		return &m.typ
+	case "subject":
+		return &m.subject
+	case "datacontenttype":
+		return &m.datacontenttype
+	case "dataschema":
+		return &m.dataschema
+	case "time":
+		return &m.time
+	case "data":
+		return &m.data
+	case "data_base64":
+		return &m.dataBase64
+	case "traceparent":
+		return &m.traceparent
+	case "tracestate":
+		return &m.tracestate
+	}
+	return nil
+}
+
+// checkExtension checks an extension member: a lowercase alphanumeric name
+// and a scalar value.
+func checkExtension(name string, value []byte) error {
+	if !validAttributeName(name) {
+		return errors.New("extension attribute name is not lowercase alphanumeric")
+	}
+	if len(value) > 0 && (value[0] == '{' || value[0] == '[') {
+		return fmt.Errorf("extension %s is not a scalar", name)
+	}
+	return nil
+}
+
+// readStructuredAttributes fills ev from the members of a JSON event. A
+// null member counts as absent; an optional attribute that is present must
+// not be empty. The trace context is kept only when well formed.
+func readStructuredAttributes(ev *Event, m *members) error {
+	attrs := []struct {
+		name string
+		raw  []byte
+		dst  *string
+	}{
+		{"specversion", m.specversion, &ev.SpecVersion},
+		{"source", m.source, &ev.Source},
+		{"type", m.typ, &ev.Type},
+		{"subject", m.subject, &ev.Subject},
+		{"datacontenttype", m.datacontenttype, &ev.DataContentType},
+		{"dataschema", m.dataschema, &ev.DataSchema},
+	}
+	for _, a := range attrs {
+		s, present, err := attrString(a.raw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", a.name, err)
 		}
-		if present && s == "" {
+		if present && s == "" && a.name != "source" && a.name != "type" && a.name != "specversion" {
 			return fmt.Errorf("%s is empty", a.name)
 		}
-		*a.dst(ev) = s
+		*a.dst = s
 	}
-	ts, present, err := attrString(members["time"])
-	if err != nil {
-		return fmt.Errorf("time: %w", err)
+	if err := readTime(ev, m.time); err != nil {
+		return err
 	}
-	if present {
-		if ev.Time, err = parseTime(ts); err != nil {
-			return err
-		}
-	}
-	return readExtensions(ev, members)
-}
-
-// coreMembers are the members of a JSON event that are not extensions.
-var coreMembers = map[string]bool{
-	"specversion": true, "id": true, "source": true, "type": true, "subject": true,
-	"datacontenttype": true, "dataschema": true, "time": true, "data": true, "data_base64": true,
-}
-
-// readExtensions checks the extension members (names of [a-z0-9], scalar
-// values) and keeps the trace context.
-func readExtensions(ev *Event, members map[string]json.RawMessage) error {
-	for name, v := range members {
-		if coreMembers[name] {
-			continue
-		}
-		if !validAttributeName(name) {
-			return errors.New("extension attribute name is not lowercase alphanumeric")
-		}
-		if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-			return fmt.Errorf("extension %s is not a scalar", name)
-		}
-	}
-	parent, _, _ := attrString(members["traceparent"])
-	state, _, _ := attrString(members["tracestate"])
+	parent, _, _ := attrString(m.traceparent)
+	state, _, _ := attrString(m.tracestate)
 	ev.TraceParent, ev.TraceState = cleanTraceContext(parent, state)
 	return nil
 }
 
+// readTime sets ev.Time from the time member, when present.
+func readTime(ev *Event, raw []byte) error {
+	ts, present, err := attrString(raw)
+	if err != nil {
+		return fmt.Errorf("time: %w", err)
+	}
+	if present {
+		ev.Time, err = parseTime(ts)
+	}
+	return err
+}
+
 // readStructuredData checks the data members: data (JSON) or data_base64
 // (decoded, must then be JSON), never both, and a JSON datacontenttype.
-func readStructuredData(ev *Event, members map[string]json.RawMessage) error {
-	b64, hasB64, err := attrString(members["data_base64"])
+func readStructuredData(ev *Event, m *members) error {
+	b64, hasB64, err := attrString(m.dataBase64)
 	if err != nil {
 		return fmt.Errorf("data_base64: %w", err)
 	}
@@ -187,7 +259,7 @@ func readStructuredData(ev *Event, members map[string]json.RawMessage) error {
 }
 
 // attrString reads a JSON string member: absent or null gives ("", false).
-func attrString(raw json.RawMessage) (s string, present bool, err error) {
+func attrString(raw []byte) (s string, present bool, err error) {
 	if isNull(raw) {
 		return "", false, nil
 	}
@@ -204,7 +276,7 @@ func attrString(raw json.RawMessage) (s string, present bool, err error) {
 }
 
 // isNull reports whether a member is absent or JSON null.
-func isNull(raw json.RawMessage) bool {
+func isNull(raw []byte) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 

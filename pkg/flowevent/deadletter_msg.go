@@ -59,7 +59,7 @@ func randomID() string {
 }
 
 // DecodeDeadLetter decodes a dead-letter record: type DeadLetterType, data
-// a DeadLetter.
+// a DeadLetter with a reason.
 func DecodeDeadLetter(msg *nats.Msg) (Event, DeadLetter, error) {
 	ev, err := decodeTypedMsg(msg, DeadLetterType)
 	if err != nil {
@@ -68,6 +68,9 @@ func DecodeDeadLetter(msg *nats.Msg) (Event, DeadLetter, error) {
 	var d DeadLetter
 	if err := json.Unmarshal(ev.Data, &d); err != nil {
 		return ev, DeadLetter{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	}
+	if d.Reason == "" {
+		return ev, d, stageErr(StageData, ev.ID, ErrBadData, "reason missing")
 	}
 	return ev, d, nil
 }

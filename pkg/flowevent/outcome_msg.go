@@ -61,7 +61,8 @@ func checkOutcome(requestEvent Event, o Outcome) error {
 }
 
 // DecodeOutcome decodes an outcome event: type OutcomeType, data an
-// Outcome, id equal to OutcomeKey of its request_id.
+// Outcome with a valid route and a reason (reasons unknown to this version
+// are accepted), id equal to OutcomeKey of its request_id.
 func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	ev, err := decodeTypedMsg(msg, OutcomeType)
 	if err != nil {
@@ -70,6 +71,9 @@ func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	var o Outcome
 	if err := json.Unmarshal(ev.Data, &o); err != nil {
 		return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	}
+	if !o.Route.Valid() || o.Reason == "" {
+		return ev, o, stageErr(StageData, ev.ID, ErrBadData, "route must be yes, no or exit, and reason set")
 	}
 	if ev.ID != OutcomeKey(o.RequestID) {
 		return ev, o, stageErr(StageData, ev.ID, ErrInconsistent, "id is not the outcome key of request_id")
