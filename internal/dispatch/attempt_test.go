@@ -1,0 +1,112 @@
+package dispatch
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// TestAttempt runs Attempt against a real receiver through the real
+// builder, guarded client and breakers.
+func TestAttempt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/created":
+			w.WriteHeader(http.StatusCreated)
+		case "/slow":
+			<-r.Context().Done()
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	breakers := breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())
+	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breakers, Log: zerolog.Nop()}
+
+	node := func(path string, onError flowevent.Route) flowevent.NodeConfig {
+		return flowevent.NodeConfig{
+			Method: "POST", URL: srv.URL + path, OnError: onError, TimeoutMS: 200,
+			Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 201},
+		}
+	}
+	tests := []struct {
+		name       string
+		node       flowevent.NodeConfig
+		openFirst  bool
+		wantRoute  flowevent.Route
+		wantReason flowevent.Reason
+		wantStatus int
+	}{
+		{"matched", node("/created", flowevent.RouteNo), false, flowevent.RouteYes, flowevent.ReasonMatched, 201},
+		{"mismatch", node("/fail", flowevent.RouteExit), false, flowevent.RouteExit, flowevent.ReasonStatusMismatch, 500},
+		{"timeout", node("/slow", flowevent.RouteNo), false, flowevent.RouteNo, flowevent.ReasonTimeout, 0},
+		{"invalid config", flowevent.NodeConfig{Method: "GET", URL: "ftp://x", OnError: flowevent.RouteNo}, false, flowevent.RouteNo, flowevent.ReasonInvalidConfig, 0},
+		{"breaker open", node("/created", flowevent.RouteNo), true, flowevent.RouteNo, flowevent.ReasonCircuitOpen, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.openFirst {
+				breakers.ForceOpen(origin(t, srv.URL), time.Now().Add(time.Minute))
+			}
+			req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Node: tt.node, Profile: flowevent.Profile{ID: "p"}}
+			ev := flowevent.Event{ID: "evt-" + tt.name}
+			out := Attempt(context.Background(), Config{}, deps, ev, &req)
+			if out.Route != tt.wantRoute || out.Reason != tt.wantReason || out.Status != tt.wantStatus {
+				t.Errorf("outcome %s/%s/%d, want %s/%s/%d (detail %q)", out.Route, out.Reason, out.Status, tt.wantRoute, tt.wantReason, tt.wantStatus, out.Detail)
+			}
+			if out.RequestID != ev.ID || out.Account != "acme" || out.Success != (tt.wantReason == flowevent.ReasonMatched) {
+				t.Errorf("outcome ids/success: %+v", out)
+			}
+		})
+	}
+}
+
+// TestAttemptCanceled checks that an attempt cut short by its context
+// still yields the node's error action.
+func TestAttemptCanceled(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())}
+	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: flowevent.NodeConfig{
+		Method: "GET", URL: srv.URL, OnError: flowevent.RouteExit, Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	out := Attempt(ctx, Config{}, deps, flowevent.Event{ID: "e"}, &req)
+	if out.Route != flowevent.RouteExit || out.Reason != flowevent.ReasonConnectionError || out.Success {
+		t.Errorf("outcome %+v", out)
+	}
+}
+
+func origin(t *testing.T, rawURL string) string {
+	t.Helper()
+	_, target, err := request.NewBuilder(nil, "").Build(context.Background(), "x", &flowevent.Request{Node: flowevent.NodeConfig{Method: "GET", URL: rawURL}}, request.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target.Origin
+}
