@@ -11,7 +11,9 @@ import (
 
 // ConnectOptions says how to reach a NATS deployment. Every credential
 // option is a reference to a file, never an inline secret, except Password
-// and Token, which come from the environment.
+// and Token, which come from the environment. At most one way of
+// authenticating may be set: CredsFile, NKeyFile, User (with Password) or
+// Token; TLS options combine with any of them.
 type ConnectOptions struct {
 	URL string
 	// Name is the client connection name shown in NATS monitoring.
@@ -28,10 +30,12 @@ type ConnectOptions struct {
 }
 
 // Connect opens a NATS connection that reconnects forever with backoff and
-// logs connection state changes.
+// logs connection state changes. Options that contradict each other are
+// refused before any connection is attempted. Errors never hold Password
+// or Token.
 func Connect(o ConnectOptions, log zerolog.Logger) (*nats.Conn, error) {
-	if o.URL == "" {
-		return nil, errors.New("bus: no NATS URL")
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	opts := []nats.Option{
 		nats.Name(o.Name),
@@ -77,4 +81,28 @@ func Connect(o ConnectOptions, log zerolog.Logger) (*nats.Conn, error) {
 		return nil, fmt.Errorf("bus: connect: %w", err)
 	}
 	return nc, nil
+}
+
+// check reports options that cannot work together.
+func (o ConnectOptions) check() error {
+	var errs []error
+	if o.URL == "" {
+		errs = append(errs, errors.New("bus: no NATS URL"))
+	}
+	methods := 0
+	for _, set := range []bool{o.CredsFile != "", o.NKeyFile != "", o.User != "", o.Token != ""} {
+		if set {
+			methods++
+		}
+	}
+	if methods > 1 {
+		errs = append(errs, errors.New("bus: set only one of credentials file, NKey seed file, user or token"))
+	}
+	if o.Password != "" && o.User == "" {
+		errs = append(errs, errors.New("bus: a NATS password needs a user"))
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		errs = append(errs, errors.New("bus: a TLS client certificate needs both its certificate and key files"))
+	}
+	return errors.Join(errs...)
 }
