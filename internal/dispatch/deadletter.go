@@ -51,6 +51,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 			return
 		}
 		dl.OutcomePublished = true
+		d.obs.Outcome(out.Outcome)
 	}
 	m, err := flowevent.NewDeadLetterMsg(dl)
 	if err == nil {
@@ -64,6 +65,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 	}
 	d.log.Warn().Str("reason", string(reason)).Str("detail", detail).Uint64("stream_seq", dl.StreamSeq).
 		Str("request_id", ev.ID).Bool("outcome_published", dl.OutcomePublished).Msg("dispatch: input dead-lettered")
+	d.obs.DeadLettered(reason)
 	_ = msg.TermWithReason(string(reason))
 }
 

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,6 +94,8 @@ type Dispatcher struct {
 	log      zerolog.Logger
 	now      func() time.Time
 	acks     chan pendingAck
+	obs      Observer
+	tracer   Tracer
 }
 
 // Deps are the parts a Dispatcher works with.
@@ -106,6 +109,11 @@ type Deps struct {
 	Sender   Sender
 	Breakers Breakers
 	Log      zerolog.Logger
+	// Observer is told what the dispatcher does (metrics, readiness);
+	// nil observes nothing.
+	Observer Observer
+	// Tracer opens a span per event; nil opens none.
+	Tracer Tracer
 }
 
 // New returns a Dispatcher. It does not start consuming.
@@ -125,6 +133,8 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		log:      deps.Log,
 		now:      time.Now,
 		acks:     make(chan pendingAck, cfg.Workers*4),
+		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
+		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
 	}, nil
 }
 
@@ -164,7 +174,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		d.pull(work, msgs, jobs)
 	}()
 
+	d.obs.Consuming(true)
 	<-ctx.Done()
+	d.obs.Consuming(false)
 	d.log.Info().Msg("dispatch: stopping: no new pulls, finishing in-flight work")
 	msgs.Drain()
 	grace := time.AfterFunc(d.cfg.ShutdownGrace, func() {

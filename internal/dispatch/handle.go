@@ -22,6 +22,7 @@ import (
 func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 	stop := d.keepAlive(msg)
 	defer stop()
+	defer d.track()()
 
 	if len(msg.Data()) > d.cfg.MaxEventBytes {
 		d.reject(work, msg, flowevent.ReasonEventTooLarge, "request event exceeds the size cap", nil)
@@ -36,16 +37,19 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, "data.account does not match the subject's account token", nil)
 		return
 	}
-	if d.redelivered(msg) && d.outcomeStored(work, req.Account, ev.ID) {
+	if d.mayHaveOutcome(msg) && d.outcomeStored(work, req.Account, ev.ID) {
 		d.log.Debug().Str("request_id", ev.ID).Msg("dispatch: outcome already stored; acking redelivery")
 		_ = msg.Ack()
 		return
 	}
+	ev, endSpan := d.tracer.Start(ev, &req)
 	out, handBack := d.process(work, ev, &req)
 	if handBack {
+		endSpan(flowevent.Outcome{})
 		_ = msg.Nak()
 		return
 	}
+	endSpan(out)
 	d.publishOutcome(ev, out, msg)
 }
 

@@ -58,6 +58,7 @@ func (d *Dispatcher) publishOutcome(ev flowevent.Event, out flowevent.Outcome, m
 		return
 	}
 	d.logOutcome(out)
+	d.obs.Outcome(out)
 	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
 }
 
