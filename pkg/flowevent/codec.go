@@ -41,7 +41,8 @@ type envelope struct {
 // checked and dropped; a malformed traceparent or tracestate is dropped.
 //
 // On failure the error is a *DecodeError and the returned Event holds the
-// attributes read so far. In binary mode Event.Data shares payload's memory.
+// attributes read so far. Event.Data shares payload's memory (except when
+// decoded from data_base64): do not modify payload while using it.
 func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
 	ct := headerValue(header, "Content-Type")
 	if len(ct) >= len(structuredPrefix) && strings.EqualFold(ct[:len(structuredPrefix)], structuredPrefix) {

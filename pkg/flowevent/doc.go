@@ -13,4 +13,12 @@
 // mode (Content-Type application/cloudevents+json) and in binary mode (ce-*
 // headers), as the CloudEvents NATS protocol binding describes; flowhook
 // publishes in structured mode.
+//
+// NewRequestMsg, NewOutcomeMsg and NewDeadLetterMsg build the messages;
+// DecodeMsg, DecodeRequest, DecodeOutcome and DecodeDeadLetter read them.
+// Decoding errors are *DecodeError values wrapping ErrNotCloudEvent,
+// ErrWrongType, ErrBadData or ErrInconsistent; DecodeRequest's error still
+// carries the ids it could read, so that a profile is never left at a node
+// without an outcome. NodeConfig.Validate and Request.Validate report every
+// problem of a configuration at once, without echoing values.
 package flowevent
