@@ -2,7 +2,8 @@ package flowevent
 
 // NodeConfig is a Webhook node's configuration. The zero value of every
 // optional field keeps the baseline behaviour: data as URL query
-// parameters, no retries, the error action applied at once.
+// parameters, no retries, the error action applied at once (see Retry and
+// Hold for the opt-in policies).
 type NodeConfig struct {
 	// Method is GET, POST, PUT, PATCH or DELETE.
 	Method string `json:"method"`
@@ -21,6 +22,13 @@ type NodeConfig struct {
 	// TimeoutMS bounds one request, body read included. 0 means the
 	// default (DefaultTimeoutMS).
 	TimeoutMS int `json:"timeout_ms,omitempty"`
+	// Retry, when set, retries retryable failures (opt-in; see
+	// RetryPolicy). Nil keeps the baseline: one try.
+	Retry *RetryPolicy `json:"retry,omitempty"`
+	// Hold, when set, lets the event wait while the endpoint's circuit
+	// breaker is open (opt-in; see HoldPolicy). Nil applies the error
+	// action at once.
+	Hold *HoldPolicy `json:"hold,omitempty"`
 }
 
 // Timeout bounds for NodeConfig.TimeoutMS.

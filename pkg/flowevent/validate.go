@@ -3,6 +3,7 @@ package flowevent
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Default limits of ValidateOptions, used for zero (or negative) fields.
@@ -40,6 +41,9 @@ type ValidateOptions struct {
 	MaxHeaderValueBytes int
 	// MaxParams bounds the number of parameters (DefaultMaxParams).
 	MaxParams int
+	// MaxRetryWindow bounds a node's retry deadline and hold limit
+	// (DefaultMaxRetryWindow).
+	MaxRetryWindow time.Duration
 }
 
 // withDefaults returns o with every unset limit at its default.
@@ -48,6 +52,9 @@ func (o ValidateOptions) withDefaults() ValidateOptions {
 	o.MaxHeaders = orDefault(o.MaxHeaders, DefaultMaxHeaders)
 	o.MaxHeaderValueBytes = orDefault(o.MaxHeaderValueBytes, DefaultMaxHeaderValueBytes)
 	o.MaxParams = orDefault(o.MaxParams, DefaultMaxParams)
+	if o.MaxRetryWindow <= 0 {
+		o.MaxRetryWindow = DefaultMaxRetryWindow
+	}
 	return o
 }
 

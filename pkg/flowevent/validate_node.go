@@ -21,6 +21,7 @@ func checkNode(p *problems, n NodeConfig, o ValidateOptions) {
 	if n.TimeoutMS != 0 && (n.TimeoutMS < MinTimeoutMS || n.TimeoutMS > MaxTimeoutMS) {
 		p.errorf("timeout_ms", "must be 0 (the default, %d) or between %d and %d", DefaultTimeoutMS, MinTimeoutMS, MaxTimeoutMS)
 	}
+	checkPolicies(p, n, o)
 }
 
 func checkMethod(p *problems, m string) {
