@@ -33,7 +33,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 	ev, req := partialRequest(msg, decodeErr)
 	// The subject's account token is the authoritative tenant: NATS
 	// permissions protect subjects, not payloads.
-	req.Account = subjectAccount(msg.Subject())
+	req.Account, _ = flowevent.AccountOfRequestSubject(msg.Subject())
 	dl.RequestID, dl.Account, dl.FlowID, dl.NodeID, dl.ProfileID = ev.ID, req.Account, req.FlowID, req.NodeID, req.Profile.ID
 
 	ctx, cancel := context.WithTimeout(work, 10*time.Second)

@@ -33,7 +33,7 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, err.Error(), err)
 		return
 	}
-	if acct := subjectAccount(msg.Subject()); acct != req.Account {
+	if acct, _ := flowevent.AccountOfRequestSubject(msg.Subject()); acct != req.Account {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, "data.account does not match the subject's account token", nil)
 		return
 	}
@@ -166,12 +166,4 @@ func (d *Dispatcher) outcomeStored(ctx context.Context, account, requestID strin
 	defer cancel()
 	_, err := d.outcomes.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject(account, requestID))
 	return err == nil
-}
-
-// subjectAccount returns the account token of a request subject.
-func subjectAccount(subject string) string {
-	if len(subject) <= len(flowevent.RequestSubjectPrefix) {
-		return ""
-	}
-	return subject[len(flowevent.RequestSubjectPrefix):]
 }
