@@ -16,18 +16,22 @@ var secretNameRE = regexp.MustCompile(secretNamePattern)
 func ValidSecretName(s string) bool { return secretNameRE.MatchString(s) }
 
 // reservedHeaders are the headers a node may not set: flowhook sets them
-// itself, or they belong to the transport. Compare case-insensitively (see
-// IsReservedHeader).
+// itself, or they belong to the transport. Accept-Encoding is flowhook's so
+// that a compressed response is always decoded, and bounded, before it is
+// judged. Compare case-insensitively (see IsReservedHeader).
 var reservedHeaders = []string{
 	"Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "TE",
 	"Trailer", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection",
 	"Idempotency-Key", "webhook-id", "webhook-timestamp", "webhook-signature",
-	"traceparent", "tracestate",
+	"traceparent", "tracestate", "User-Agent", "Accept-Encoding",
 }
 
+// MaxHeaderNameBytes bounds a header's name.
+const MaxHeaderNameBytes = 256
+
 // IsReservedHeader reports whether name is a header a node may not set (Host,
-// Content-Length, Idempotency-Key, webhook-*, traceparent, ...), in any
-// case.
+// Content-Length, Idempotency-Key, webhook-*, traceparent, User-Agent,
+// Accept-Encoding, ...), in any case.
 func IsReservedHeader(name string) bool {
 	for _, r := range reservedHeaders {
 		if strings.EqualFold(name, r) {
@@ -108,6 +112,8 @@ func checkHeaderName(p *problems, path, name string) bool {
 	switch {
 	case name == "":
 		p.errorf(path, "required")
+	case len(name) > MaxHeaderNameBytes:
+		p.errorf(path, "longer than %d bytes", MaxHeaderNameBytes)
 	case !ValidHeaderName(name):
 		p.errorf(path, "is not a valid header name (RFC 7230 token)")
 	case IsReservedHeader(name):
