@@ -1,5 +1,7 @@
 package flowevent
 
+import "encoding/json"
+
 // NodeConfig is a Webhook node's configuration. The zero value of every
 // optional field keeps the baseline behaviour: data as URL query
 // parameters, no retries, the error action applied at once (see Retry and
@@ -10,7 +12,8 @@ type NodeConfig struct {
 	// URL is the endpoint, http or https; its own (static) query parameters
 	// are kept and the node's parameters are appended after them.
 	URL string `json:"url"`
-	// Params are sent as URL query parameters, in this order.
+	// Params are sent as URL query parameters, in this order, or as the
+	// fields of a body (see Body).
 	Params []Param `json:"params,omitempty"`
 	// Headers are added to the request, in this order.
 	Headers []Header `json:"headers,omitempty"`
@@ -29,6 +32,15 @@ type NodeConfig struct {
 	// breaker is open (opt-in; see HoldPolicy). Nil applies the error
 	// action at once.
 	Hold *HoldPolicy `json:"hold,omitempty"`
+	// Body says where the parameters travel (opt-in; see BodyMode): empty
+	// or query keeps the baseline, URL query parameters.
+	Body BodyMode `json:"body,omitempty"`
+	// Capture names fields of a matched JSON response to copy into the
+	// outcome event (opt-in; see CaptureField). Empty captures nothing.
+	Capture []CaptureField `json:"capture,omitempty"`
+	// Signing, when set, signs the request (opt-in; see Signing). Nil
+	// sends it unsigned.
+	Signing *Signing `json:"signing,omitempty"`
 }
 
 // Timeout bounds for NodeConfig.TimeoutMS.
@@ -85,15 +97,29 @@ type Header struct {
 	Prefix string `json:"prefix,omitempty"`
 }
 
-// ResponseCheck says what response counts as success.
+// ResponseCheck says what response counts as success. Kind picks the
+// check; only the fields of that kind are read.
 type ResponseCheck struct {
-	// Kind is "status" (exact status code) or "body_contains" (a string that
-	// must appear in the response body).
+	// Kind is "status" (exact status code), "body_contains" (a string that
+	// must appear in the response body), or one of the opt-in kinds
+	// "status_in", "status_class" and "json_equals".
 	Kind CheckKind `json:"kind"`
 	// Status is the exact status code expected, for Kind == status.
 	Status int `json:"status,omitempty"`
 	// Contains is the string expected in the body, for Kind == body_contains.
 	Contains string `json:"contains,omitempty"`
+	// Statuses are the accepted status codes, for Kind == status_in.
+	Statuses []int `json:"statuses,omitempty"`
+	// Class is the accepted status class, "1xx" to "5xx", for Kind ==
+	// status_class.
+	Class string `json:"class,omitempty"`
+	// Pointer is an RFC 6901 JSON Pointer into the response body ("" is
+	// the whole body), for Kind == json_equals.
+	Pointer string `json:"pointer,omitempty"`
+	// Equals is the JSON value expected at Pointer, for Kind ==
+	// json_equals. Values are compared as JSON: numbers by value (1.0
+	// equals 1), objects whatever their key order.
+	Equals json.RawMessage `json:"equals,omitempty"`
 }
 
 // CheckKind names a kind of response check.
@@ -103,6 +129,13 @@ type CheckKind string
 const (
 	CheckStatus       CheckKind = "status"
 	CheckBodyContains CheckKind = "body_contains"
+	// CheckStatusIn matches any status of ResponseCheck.Statuses.
+	CheckStatusIn CheckKind = "status_in"
+	// CheckStatusClass matches any status of ResponseCheck.Class.
+	CheckStatusClass CheckKind = "status_class"
+	// CheckJSONEquals matches a response whose body is JSON with
+	// ResponseCheck.Equals at ResponseCheck.Pointer.
+	CheckJSONEquals CheckKind = "json_equals"
 )
 
 // Route is the path a profile takes after the node.

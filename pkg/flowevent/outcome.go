@@ -1,11 +1,15 @@
 package flowevent
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Outcome is the data of an outcome (routing) event: how one request event
 // ended and which path the profile takes. Exactly one outcome is stored per
 // request event. It never carries query parameters, header values or
-// profile attributes.
+// profile attributes; Captured carries values of the receiver's response,
+// and only when the node asks for them (NodeConfig.Capture).
 type Outcome struct {
 	// RequestID is the id of the request event this outcome answers.
 	RequestID string `json:"request_id"`
@@ -32,6 +36,16 @@ type Outcome struct {
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
 	// CompletedAt is when flowhook decided the outcome.
 	CompletedAt time.Time `json:"completed_at"`
+	// Captured holds, by capture field name, the values of a matched JSON
+	// response that the node's Capture names, as compact JSON (typed:
+	// strings, numbers, booleans, null, objects, arrays). They are the
+	// receiver's answer and may be personal data by design: flowhook never
+	// logs them. Set only when Success is true and a value was found.
+	Captured map[string]json.RawMessage `json:"captured,omitempty"`
+	// CaptureMissing says, by capture field name, why a field of the
+	// node's Capture has no value in Captured. Set only when Success is
+	// true.
+	CaptureMissing map[string]CaptureMiss `json:"capture_missing,omitempty"`
 }
 
 // Endpoint is the origin of a node's URL.

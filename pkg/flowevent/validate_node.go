@@ -22,6 +22,7 @@ func checkNode(p *problems, n NodeConfig, o ValidateOptions) {
 		p.errorf("timeout_ms", "must be 0 (the default, %d) or between %d and %d", DefaultTimeoutMS, MinTimeoutMS, MaxTimeoutMS)
 	}
 	checkPolicies(p, n, o)
+	checkOptions(p, n)
 }
 
 func checkMethod(p *problems, m string) {
@@ -154,32 +155,5 @@ func checkParamPath(p *problems, path string, prm Param) {
 		p.errorf(path, "must be printable UTF-8 text of at most %d bytes", maxParamPathBytes)
 	case prm.From == FromEvent && strings.Contains("."+prm.Path+".", ".."):
 		p.errorf(path, "has an empty segment")
-	}
-}
-
-// checkResponse checks the response check.
-func checkResponse(p *problems, r ResponseCheck) {
-	switch r.Kind {
-	case CheckStatus:
-		if r.Status < 100 || r.Status > 599 {
-			p.errorf("response.status", "must be an HTTP status code (100..599)")
-		}
-		if r.Contains != "" {
-			p.warnf("response.contains", "ignored when kind is status")
-		}
-	case CheckBodyContains:
-		switch {
-		case r.Contains == "":
-			p.errorf("response.contains", "required when kind is body_contains")
-		case len(r.Contains) > MaxBodyContainsBytes:
-			p.errorf("response.contains", "longer than %d bytes", MaxBodyContainsBytes)
-		}
-		if r.Status != 0 {
-			p.warnf("response.status", "ignored when kind is body_contains")
-		}
-	case "":
-		p.errorf("response.kind", "required: status or body_contains")
-	default:
-		p.errorf("response.kind", "must be status or body_contains")
 	}
 }
