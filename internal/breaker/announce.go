@@ -17,8 +17,12 @@ func (r *Registry) announce(e *entry) {
 	e.mu.Unlock()
 	for _, c := range changes {
 		r.logChange(e.origin, c)
-		if r.onChange != nil {
-			r.onChange(e.origin, c.from, c.to)
+		t := Transition{Origin: e.origin, From: c.from, To: c.to, External: c.forced}
+		if c.to == gobreaker.StateOpen {
+			t.OpenUntil = c.openUntil
+		}
+		for _, h := range r.hooks {
+			h(t)
 		}
 	}
 }

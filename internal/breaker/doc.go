@@ -20,6 +20,12 @@
 // not count either way.
 //
 // State changes are logged (origin only: scheme, host and port are not
-// personal data) and reported to the OnStateChange hook, outside every
-// lock and in the order they happened.
+// personal data) and reported to the OnStateChange and OnTransition hooks,
+// outside every lock and in the order they happened.
+//
+// A fleet of replicas shares its breakers through three calls made on
+// another replica's behalf: ForceOpen (the fleet opened the origin),
+// Close (the fleet's probe found it healthy) and Record (a result another
+// replica observed, so that the fleet trips after about one replica's
+// threshold). internal/fleetbreaker makes them.
 package breaker

@@ -13,7 +13,8 @@ import (
 
 // TestConcurrentUse hammers a registry from many goroutines (run it with
 // -race): calls on a few origins with mixed results, a moving clock,
-// snapshots, forced opens and sweeps. Every admitted call must be released.
+// snapshots, forced opens, closes and recorded results from elsewhere, and
+// sweeps. Every admitted call must be released.
 func TestConcurrentUse(t *testing.T) {
 	clock := newFakeClock()
 	r := NewRegistry(Settings{FailureThreshold: 3, OpenTimeout: time.Second, HalfOpenProbes: 2, Interval: 5 * time.Second, IdleEvict: 4 * time.Second},
@@ -30,6 +31,10 @@ func TestConcurrentUse(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(w), 1))
 			for range 2000 {
 				o := origins[rng.IntN(len(origins))]
+				if rng.IntN(10) == 0 { // a result counted by another replica
+					r.Record(o, Result(rng.IntN(3)+1))
+					continue
+				}
 				done, err := r.Allow(o)
 				if err != nil {
 					if !errors.Is(err, ErrOpen) {
@@ -49,6 +54,9 @@ func TestConcurrentUse(t *testing.T) {
 			_ = r.Snapshot()
 			if i%50 == 0 {
 				r.ForceOpen(origins[i%len(origins)], clock.Now().Add(time.Second))
+			}
+			if i%70 == 0 {
+				r.Close(origins[(i/70)%len(origins)])
 			}
 		}
 	}()

@@ -16,7 +16,7 @@ type Registry struct {
 	settings Settings
 	clock    Clock
 	log      zerolog.Logger
-	onChange func(origin string, from, to gobreaker.State)
+	hooks    []func(Transition) // guarded by notifyMu
 
 	mu        sync.RWMutex
 	entries   map[string]*entry
@@ -38,12 +38,14 @@ func NewRegistry(s Settings, clock Clock, log zerolog.Logger) *Registry {
 	return r
 }
 
-// OnStateChange sets a hook called after every state change of every
-// origin's breaker (for metrics or fleet sharing), in the order the changes
-// happened, outside the Registry's locks. It must be set before the first
-// Allow, and f must not call Allow, ForceOpen or a done function.
+// OnStateChange adds a hook called after every state change of every
+// origin's breaker (for metrics), in the order the changes happened,
+// outside the Registry's locks. Hooks added by OnStateChange and
+// OnTransition all run, in the order they were added; add them before the
+// first Allow. f must return quickly and must not call Allow, ForceOpen,
+// Close, Record or a done function.
 func (r *Registry) OnStateChange(f func(origin string, from, to gobreaker.State)) {
-	r.onChange = f
+	r.OnTransition(func(t Transition) { f(t.Origin, t.From, t.To) })
 }
 
 // Status is one origin's breaker as operators see it.
@@ -71,15 +73,7 @@ func (r *Registry) Snapshot() []Status {
 
 	out := make([]Status, 0, len(entries))
 	for _, e := range entries {
-		e.mu.Lock()
-		s := Status{Origin: e.origin, State: e.visibleState(now)}
-		if s.State == gobreaker.StateOpen {
-			s.OpenUntil = e.openUntil
-		}
-		b := e.cb
-		e.mu.Unlock()
-		s.Counts = b.Counts() // gobreaker's lock: never with e.mu held
-		out = append(out, s)
+		out = append(out, e.status(now))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Origin < out[j].Origin })
 	return out
