@@ -20,11 +20,14 @@ func maskHeader(name, value string) (string, bool) {
 
 // IsCredentialHeader reports whether a header of this name carries a
 // credential and is masked: flowevent.IsCredentialHeader's names, plus
-// Proxy-Authorization and Set-Cookie.
+// Proxy-Authorization and Set-Cookie, but not Idempotency-Key (flowhook's
+// own request key, worth seeing when checking de-duplication).
 func IsCredentialHeader(name string) bool {
 	switch strings.ToLower(name) {
 	case "proxy-authorization", "set-cookie":
 		return true
+	case "idempotency-key":
+		return false
 	}
 	return flowevent.IsCredentialHeader(name)
 }

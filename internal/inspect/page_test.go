@@ -119,6 +119,7 @@ func TestMaskCredential(t *testing.T) {
 		{"Proxy-Authorization", "Basic x", "Basic ****"},
 		{"Set-Cookie", "a=b", "****"},
 		{"X-Source", "flowhook", "flowhook"},
+		{"Idempotency-Key", `"fh_1"`, `"fh_1"`},
 	}
 	for _, tt := range tests {
 		if got, _ := maskHeader(tt.name, tt.value); got != tt.want {

@@ -1,0 +1,17 @@
+// Package preview is what flowhook's try-before-going-live commands share:
+// reading sample inputs (a node configuration, a sample profile and
+// triggering event, or a whole request event), rendering the exact request
+// a node would send ("copy as curl" included), sending it for real down
+// the dispatcher's own path, and generating request events for emit.
+//
+// Render builds the request with the dispatcher's request.Builder, so what
+// it shows is what gets sent. Secrets never appear in its output: it builds
+// with placeholder values, shows them masked ("Bearer ****") and writes
+// them in the curl command as environment-variable references
+// ("${FLOWHOOK_SECRET_CRM_TOKEN}"). Query values (profile data) are shown,
+// since checking them on sample profiles is the point; Options.Mask hides
+// them.
+//
+// Send runs dispatch.Attempt — validate, build, breaker, guarded send,
+// judge, route — and keeps the bounded response for display.
+package preview

@@ -1,0 +1,299 @@
+package preview
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// Mask replaces a value render does not show.
+const Mask = "****"
+
+// Options tunes Render.
+type Options struct {
+	// UserAgent is the User-Agent the dispatcher sends (its --user-agent).
+	UserAgent string
+	// Secrets, when set, is asked which of the node's secrets resolve
+	// (never for their values in the output).
+	Secrets Secrets
+	// EnvPrefix is the secrets' environment variable prefix (default
+	// secret.DefaultEnvPrefix), for the curl command's references.
+	EnvPrefix string
+	// Mask hides profile and event values in the URL, the query table and
+	// the curl command.
+	Mask bool
+	// MaxTimeout caps the node's timeout as the dispatcher does; 0 means
+	// flowevent.MaxTimeoutMS.
+	MaxTimeout time.Duration
+}
+
+// Rendered is the request a node sends for one sample, secrets masked.
+type Rendered struct {
+	Method string `json:"method"`
+	// URL is the full URL with secrets (and, with Mask, profile and event
+	// values) replaced by Mask.
+	URL string `json:"url"`
+	// Origin is the circuit-breaker key of the endpoint.
+	Origin string `json:"origin"`
+	// Query lists the query parameters in the order sent.
+	Query []QueryParam `json:"query"`
+	// Headers lists the headers the builder sets: the node's in order, then
+	// flowhook's own.
+	Headers []HeaderLine `json:"headers"`
+	// TransportHeaders are added by the HTTP client when sending.
+	TransportHeaders []HeaderLine `json:"transport_headers"`
+	// Secrets are the secrets the request uses.
+	Secrets []SecretRef `json:"secrets"`
+	// Check says what response counts as success; OnError is the route
+	// otherwise.
+	Check   string          `json:"check"`
+	OnError flowevent.Route `json:"on_error"`
+	// Timeout bounds the request, body read included.
+	Timeout time.Duration `json:"timeout"`
+	// Curl is an equivalent curl command; secrets are environment-variable
+	// references.
+	Curl string `json:"curl"`
+}
+
+// QueryParam is one query parameter as sent.
+type QueryParam struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Source says where the value comes from: "url" (the node URL's own
+	// query), "profile: <path>", "event: <path>", "static" or
+	// "secret: <name>".
+	Source string `json:"source"`
+	Masked bool   `json:"masked,omitempty"`
+	// Empty marks a profile or event value sent empty (missing or null).
+	Empty bool `json:"empty,omitempty"`
+}
+
+// HeaderLine is one header as sent.
+type HeaderLine struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Secret names the secret masked in Value.
+	Secret string `json:"secret,omitempty"`
+	raw    string // the built value, with secret markers
+}
+
+// Render builds the request of sample with the dispatcher's builder and
+// describes it. A request the builder refuses yields its *request.Error
+// (reason and detail name the field at fault).
+func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
+	ph := newPlaceholders()
+	b := request.NewBuilder(ph, opts.UserAgent)
+	hr, target, err := b.Build(ctx, requestID(s), &s.Request, request.Options{TraceParent: s.Event.TraceParent, TraceState: s.Event.TraceState})
+	if err != nil {
+		return nil, err
+	}
+	r := &Rendered{
+		Method:  hr.Method,
+		Origin:  target.Origin,
+		Check:   describeCheck(s.Request.Node.Response),
+		OnError: s.Request.Node.ErrorAction(),
+		Timeout: nodeTimeout(s.Request.Node, opts.MaxTimeout),
+	}
+	pairs := queryPairs(hr.URL.RawQuery, s.Request.Node.Params)
+	r.Query = describeQuery(pairs, ph, opts.Mask)
+	r.URL = displayURL(hr.URL, pairs, ph, opts.Mask)
+	r.Headers = describeHeaders(hr.Header, s.Request.Node.Headers, ph)
+	r.TransportHeaders = transportHeaders(hr)
+	r.Secrets = secretRefs(ph.names, opts)
+	r.Curl = curlCommand(hr, joinPairs(pairs, opts.Mask), r.Headers, ph, opts.EnvPrefix, r.Timeout)
+	return r, nil
+}
+
+// requestID is the sample's event id, or a fixed one.
+func requestID(s Sample) string {
+	if s.Event.ID != "" {
+		return s.Event.ID
+	}
+	return "preview"
+}
+
+// pair is one name=value of the raw query and, for a node parameter, the
+// parameter.
+type pair struct {
+	raw   string
+	param *flowevent.Param // nil for the URL's own parameters
+}
+
+// queryPairs splits the built query; the builder appends exactly one pair
+// per node parameter, so the last len(params) pairs are theirs.
+func queryPairs(rawQuery string, params []flowevent.Param) []pair {
+	if rawQuery == "" {
+		return nil
+	}
+	parts := strings.Split(rawQuery, "&")
+	out := make([]pair, len(parts))
+	first := len(parts) - len(params)
+	for i, p := range parts {
+		out[i].raw = p
+		if i >= first && first >= 0 {
+			out[i].param = &params[i-first]
+		}
+	}
+	return out
+}
+
+func describeQuery(pairs []pair, ph *placeholders, mask bool) []QueryParam {
+	out := make([]QueryParam, 0, len(pairs))
+	for _, p := range pairs {
+		if p.raw == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(p.raw, "=")
+		q := QueryParam{Name: unescape(rawName), Value: unescape(rawValue), Source: source(p.param)}
+		if v, secrets := ph.replace(q.Value, func(string) string { return Mask }); len(secrets) > 0 {
+			q.Value, q.Masked = v, true
+		}
+		if personal(p.param) {
+			q.Empty = q.Value == ""
+			if mask && !q.Empty {
+				q.Value, q.Masked = Mask, true
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// personal reports a parameter whose value comes from profile or event
+// data.
+func personal(p *flowevent.Param) bool {
+	return p != nil && (p.From == flowevent.FromProfile || p.From == flowevent.FromEvent)
+}
+
+func unescape(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+func source(p *flowevent.Param) string {
+	if p == nil {
+		return "url"
+	}
+	switch p.From {
+	case flowevent.FromProfile, flowevent.FromEvent:
+		return string(p.From) + ": " + p.Path
+	case flowevent.FromSecret:
+		return "secret: " + p.Secret
+	}
+	return string(p.From)
+}
+
+// displayURL is the URL with secrets masked and, with mask, personal
+// values replaced.
+func displayURL(u *url.URL, pairs []pair, ph *placeholders, mask bool) string {
+	c := *u
+	c.RawQuery = joinPairs(pairs, mask)
+	s, _ := ph.replace(c.String(), func(string) string { return Mask })
+	return s
+}
+
+// joinPairs rebuilds a raw query, masking personal values when mask is set.
+func joinPairs(pairs []pair, mask bool) string {
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = p.raw
+		if mask && personal(p.param) {
+			if name, value, _ := strings.Cut(p.raw, "="); value != "" {
+				parts[i] = name + "=" + Mask
+			}
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// describeHeaders lists the built headers: the node's in configuration
+// order (all values of a repeated name together), then the rest sorted.
+func describeHeaders(h http.Header, node []flowevent.Header, ph *placeholders) []HeaderLine {
+	var order []string
+	seen := map[string]bool{}
+	for _, nh := range node {
+		key := textproto.CanonicalMIMEHeaderKey(nh.Name)
+		if _, ok := h[key]; ok && !seen[key] {
+			order, seen[key] = append(order, key), true
+		}
+	}
+	var rest []string
+	for key := range h {
+		if !seen[key] {
+			rest = append(rest, key)
+		}
+	}
+	sort.Strings(rest)
+	var out []HeaderLine
+	for _, key := range append(order, rest...) {
+		for _, v := range h[key] {
+			line := HeaderLine{Name: key, Value: v, raw: v}
+			if masked, names := ph.replace(v, func(string) string { return Mask }); len(names) > 0 {
+				line.Value, line.Secret = masked, strings.Join(names, ", ")
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// transportHeaders are what net/http adds to a request without a body:
+// Host, Content-Length: 0 for methods that carry one, and Accept-Encoding.
+func transportHeaders(hr *http.Request) []HeaderLine {
+	out := []HeaderLine{{Name: "Host", Value: hr.URL.Host}}
+	switch hr.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		out = append(out, HeaderLine{Name: "Content-Length", Value: "0"})
+	}
+	return append(out, HeaderLine{Name: "Accept-Encoding", Value: "gzip"})
+}
+
+func secretRefs(names []string, opts Options) []SecretRef {
+	refs := make([]SecretRef, len(names))
+	for i, n := range names {
+		refs[i] = SecretRef{Name: n, EnvVar: EnvVar(opts.EnvPrefix, n)}
+		if opts.Secrets != nil {
+			_, refs[i].Found = opts.Secrets.Secret(n)
+		}
+	}
+	return refs
+}
+
+func describeCheck(c flowevent.ResponseCheck) string {
+	switch c.Kind {
+	case flowevent.CheckStatus:
+		return "status is exactly " + itoa(c.Status)
+	case flowevent.CheckBodyContains:
+		return "body contains " + quote(c.Contains)
+	}
+	return "unknown check " + quote(string(c.Kind))
+}
+
+// nodeTimeout is the node's timeout as the dispatcher applies it.
+func nodeTimeout(n flowevent.NodeConfig, maxTimeout time.Duration) time.Duration {
+	if maxTimeout <= 0 {
+		maxTimeout = flowevent.MaxTimeoutMS * time.Millisecond
+	}
+	t := time.Duration(n.TimeoutMS) * time.Millisecond
+	if n.TimeoutMS <= 0 {
+		t = flowevent.DefaultTimeoutMS * time.Millisecond
+	}
+	return min(t, maxTimeout)
+}
+
+// RequestError returns the builder's error inside err, if any.
+func RequestError(err error) (*request.Error, bool) {
+	var re *request.Error
+	ok := errors.As(err, &re)
+	return re, ok
+}

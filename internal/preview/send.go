@@ -1,0 +1,73 @@
+package preview
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/dispatch"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// Sender sends one request through the egress guard and limits
+// (internal/egress.Client implements it).
+type Sender interface {
+	Do(req *http.Request) (*egress.Response, error)
+}
+
+// SendDeps are what Send works with: the same parts the dispatcher has.
+type SendDeps struct {
+	// Secrets resolves the node's secrets for real.
+	Secrets Secrets
+	// UserAgent is sent as User-Agent.
+	UserAgent string
+	Sender    Sender
+	// Breakers guards endpoints; share one across calls so that repeated
+	// sends trip it as the dispatcher's would.
+	Breakers dispatch.Breakers
+	// Dispatch supplies the validation options and the timeout cap.
+	Dispatch dispatch.Config
+	Log      zerolog.Logger
+}
+
+// Sent is what one send did.
+type Sent struct {
+	// Outcome is the outcome the dispatcher would publish.
+	Outcome flowevent.Outcome
+	// Response is the endpoint's response as read (status, headers, a
+	// bounded body); nil when there was none.
+	Response *egress.Response
+}
+
+// Send sends sample's request once, down the dispatcher's path
+// (dispatch.Attempt), and returns the outcome with the response. The
+// sample's event id is the idempotency key: give each try its own.
+func Send(ctx context.Context, s Sample, deps SendDeps) Sent {
+	rec := &recorder{next: deps.Sender}
+	ev := s.Event
+	if ev.ID == "" {
+		ev.ID = requestID(s)
+	}
+	out := dispatch.Attempt(ctx, deps.Dispatch, dispatch.Deps{
+		Builder:  request.NewBuilder(deps.Secrets, deps.UserAgent),
+		Sender:   rec,
+		Breakers: deps.Breakers,
+		Log:      deps.Log,
+	}, ev, &s.Request)
+	return Sent{Outcome: out, Response: rec.resp}
+}
+
+// recorder keeps the response of the one request it passes on.
+type recorder struct {
+	next Sender
+	resp *egress.Response
+}
+
+func (r *recorder) Do(req *http.Request) (*egress.Response, error) {
+	resp, err := r.next.Do(req)
+	r.resp = resp
+	return resp, err
+}
