@@ -5,13 +5,21 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/flowhook/flowhook/internal/nodestats"
 )
 
 // startAdmin serves the operator endpoints:
 //
-//	GET /healthz      200 while the process is alive
-//	GET /readyz       200 while connected to NATS and consuming, else 503
-//	GET /v1/breakers  the circuit breakers' states as JSON
+//	GET /healthz          200 while the process is alive
+//	GET /readyz           200 while connected to NATS, bound to the consumer
+//	                      and pulling, and not draining; else 503 and why
+//	GET /metrics          Prometheus metrics (internal/metrics)
+//	GET /v1/breakers      the circuit breakers' states as JSON
+//	GET /v1/stats         node stats as JSON (internal/nodestats.Handler)
+//	GET /v1/stats/worst   an account's worst nodes
 func (a *App) startAdmin() error {
 	if a.cfg.AdminAddr == "" {
 		return nil
@@ -25,8 +33,8 @@ func (a *App) startAdmin() error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !a.ready.Load() || a.nc == nil || !a.nc.IsConnected() {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
+		if ok, why := a.readiness(); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ready\n"))
@@ -35,6 +43,10 @@ func (a *App) startAdmin() error {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(a.breakers.Snapshot())
 	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.ops.reg, promhttp.HandlerOpts{}))
+	stats := nodestats.Handler(a.ops.stats)
+	mux.Handle("GET /v1/stats", stats)
+	mux.Handle("GET /v1/stats/worst", stats)
 	a.adminLn = ln
 	a.admin = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = a.admin.Serve(ln) }()

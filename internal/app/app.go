@@ -34,6 +34,7 @@ type App struct {
 	adminLn  net.Listener
 	ready    atomic.Bool
 	done     chan error
+	ops      operations
 }
 
 // Start connects to NATS (starting the embedded server when no URL is
@@ -109,6 +110,10 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.breakers = breaker.NewRegistry(cfg.Breaker, systemClock{}, a.log)
+	obs, err := a.setupOperations(sctx, js, topo)
+	if err != nil {
+		return err
+	}
 	d, err := dispatch.New(dcfg, dispatch.Deps{
 		JetStream: js,
 		Consumer:  cons,
@@ -117,6 +122,7 @@ func (a *App) start(ctx context.Context) error {
 		Sender:    client,
 		Breakers:  a.breakers,
 		Log:       a.log,
+		Observer:  obs,
 	})
 	if err != nil {
 		return err
@@ -125,11 +131,13 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	go func() { _ = secrets.Run(ctx) }()
+	a.startOperations(ctx, cons)
 	go func() {
 		a.ready.Store(true)
 		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
 		err := d.Run(ctx)
 		a.ready.Store(false)
+		a.waitOperations()
 		client.Close()
 		a.close()
 		a.done <- err

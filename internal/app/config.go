@@ -8,6 +8,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/nodestats"
 	"github.com/flowhook/flowhook/internal/secret"
 )
 
@@ -32,7 +33,14 @@ type Config struct {
 	Egress   egress.Config
 	Breaker  breaker.Settings
 	Secrets  secret.Config
-	// AdminAddr serves /healthz, /readyz and /v1/breakers; empty disables.
+	// NodeStats places the node-stats buckets; zero values take the
+	// topology's replicas and outcome stream.
+	NodeStats nodestats.Config
+	// NodeStatsDisabled keeps this replica from aggregating node stats (it
+	// still serves them from the bucket).
+	NodeStatsDisabled bool
+	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
+	// /v1/stats; empty disables.
 	AdminAddr string
 	// StartTimeout bounds connecting and creating streams at start-up.
 	StartTimeout time.Duration

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/dispatch"
+	"github.com/flowhook/flowhook/internal/metrics"
+	"github.com/flowhook/flowhook/internal/nodestats"
+)
+
+// consumerPollEvery is how often the shared consumer's info is read for
+// the lag gauges and readiness.
+var consumerPollEvery = 5 * time.Second
+
+// operations is what the admin endpoints report on: metrics, readiness and
+// node stats, and the background work that feeds them.
+type operations struct {
+	reg     *prometheus.Registry
+	metrics *metrics.Metrics
+	// consuming is true while the dispatcher is bound to its consumer and
+	// pulling; false before it starts and once it drains.
+	consuming atomic.Bool
+	// consumerMissing is set when the last poll found the consumer deleted.
+	consumerMissing atomic.Bool
+	stats           *nodestats.Reader
+	aggregator      *nodestats.Aggregator
+	bg              sync.WaitGroup
+}
+
+// observer is the dispatcher's Observer: the metrics, plus the readiness
+// flag.
+type observer struct {
+	*metrics.Metrics
+	consuming *atomic.Bool
+}
+
+// Consuming records readiness and updates the gauge.
+func (o observer) Consuming(on bool) {
+	o.consuming.Store(on)
+	o.Metrics.Consuming(on)
+}
+
+// setupOperations creates the metrics and the node-stats buckets; it starts
+// nothing. It returns the dispatcher's Observer.
+func (a *App) setupOperations(ctx context.Context, js jetstream.JetStream, topo bus.Topology) (dispatch.Observer, error) {
+	ops := &a.ops
+	ops.reg = prometheus.NewRegistry()
+	ops.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ops.metrics = metrics.New(ops.reg)
+	a.breakers.OnStateChange(ops.metrics.BreakerChanged)
+	err := errors.Join(ops.metrics.WatchNATS(a.nc), ops.metrics.WatchBreakers(a.breakers.Snapshot))
+	if err != nil {
+		return nil, err
+	}
+	scfg := a.cfg.NodeStats
+	if scfg.Replicas == 0 {
+		scfg.Replicas = topo.Replicas
+	}
+	if scfg.OutcomeStream == "" {
+		scfg.OutcomeStream = topo.OutcomeStream
+	}
+	ops.stats = nodestats.NewReader(js, scfg.Bucket)
+	if !a.cfg.NodeStatsDisabled {
+		stats, lease, err := nodestats.Ensure(ctx, js, scfg)
+		if err != nil {
+			return nil, err
+		}
+		ops.aggregator = nodestats.NewAggregator(scfg, js, stats, lease, ops.metrics, a.log)
+		if err := ops.metrics.WatchSpikes(ops.aggregator.Spiking); err != nil {
+			return nil, err
+		}
+	}
+	return observer{Metrics: ops.metrics, consuming: &ops.consuming}, nil
+}
+
+// startOperations starts the background work: the consumer poll and, unless
+// disabled, the node-stats aggregator. Both stop when ctx ends; waitOperations
+// waits for them.
+func (a *App) startOperations(ctx context.Context, cons jetstream.Consumer) {
+	ops := &a.ops
+	ops.bg.Add(1)
+	go func() {
+		defer ops.bg.Done()
+		a.pollConsumer(ctx, cons)
+	}()
+	if ops.aggregator != nil {
+		ops.bg.Add(1)
+		go func() {
+			defer ops.bg.Done()
+			ops.aggregator.Run(ctx)
+		}()
+	}
+}
+
+func (a *App) waitOperations() { a.ops.bg.Wait() }
+
+// pollConsumer reads the consumer's info every consumerPollEvery: its lag
+// for the metrics, its existence for readiness.
+func (a *App) pollConsumer(ctx context.Context, cons jetstream.Consumer) {
+	tick := time.NewTicker(consumerPollEvery)
+	defer tick.Stop()
+	for {
+		a.pollConsumerOnce(ctx, cons)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (a *App) pollConsumerOnce(ctx context.Context, cons jetstream.Consumer) {
+	ctx, cancel := context.WithTimeout(ctx, consumerPollEvery)
+	defer cancel()
+	info, err := cons.Info(ctx)
+	switch {
+	case err == nil:
+		a.ops.consumerMissing.Store(false)
+		a.ops.metrics.ObserveConsumer(info)
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		a.ops.consumerMissing.Store(true)
+	}
+}
+
+// readiness reports whether this replica should count as ready: connected
+// to NATS, bound to the consumer and pulling, and not draining. why names
+// the first condition that fails.
+func (a *App) readiness() (ok bool, why string) {
+	switch {
+	case a.nc == nil || !a.nc.IsConnected():
+		return false, "not connected to NATS"
+	case a.ops.consumerMissing.Load():
+		return false, "consumer not found"
+	case !a.ready.Load() || !a.ops.consuming.Load():
+		return false, "not consuming (starting or draining)"
+	}
+	return true, ""
+}
