@@ -42,7 +42,7 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		_ = msg.Ack()
 		return
 	}
-	ev, endSpan := d.tracer.Start(ev, &req)
+	ev, endSpan := d.tracer.Start(work, ev, &req)
 	out, handBack := d.process(work, ev, &req)
 	if handBack {
 		endSpan(flowevent.Outcome{})

@@ -1,6 +1,8 @@
 package dispatch
 
 import (
+	"context"
+
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
@@ -31,7 +33,7 @@ type Tracer interface {
 	// outbound request and the outcome carry the span as their parent)
 	// and a function that ends the span. end receives the outcome, or a
 	// zero Outcome when the event was handed back unfinished.
-	Start(ev flowevent.Event, req *flowevent.Request) (flowevent.Event, func(out flowevent.Outcome))
+	Start(ctx context.Context, ev flowevent.Event, req *flowevent.Request) (flowevent.Event, func(out flowevent.Outcome))
 }
 
 // nopObserver is the Observer used when Deps.Observer is nil.
@@ -47,7 +49,7 @@ func (nopObserver) DeadLettered(flowevent.Reason) {}
 // event's own trace context passes through unchanged.
 type nopTracer struct{}
 
-func (nopTracer) Start(ev flowevent.Event, _ *flowevent.Request) (flowevent.Event, func(flowevent.Outcome)) {
+func (nopTracer) Start(_ context.Context, ev flowevent.Event, _ *flowevent.Request) (flowevent.Event, func(flowevent.Outcome)) {
 	return ev, func(flowevent.Outcome) {}
 }
 
