@@ -1,6 +1,8 @@
 package dispatch
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -77,15 +79,38 @@ func (d *Dispatcher) runAcker() {
 	}
 }
 
+// logOutcome logs one outcome: at debug level when it matched, at info
+// when it did not, at warn for a blocked destination (a node aimed at an
+// internal address). The endpoint is named by its origin only; the detail
+// is the outcome's own, free of personal data and secrets by contract.
 func (d *Dispatcher) logOutcome(o flowevent.Outcome) {
 	ev := d.log.Debug()
-	if !o.Success {
+	switch {
+	case o.Reason == flowevent.ReasonBlockedDestination:
+		ev = d.log.Warn()
+	case !o.Success:
 		ev = d.log.Info()
 	}
 	if !ev.Enabled() {
 		return
 	}
-	ev.Str("request_id", o.RequestID).Str("account", o.Account).Str("flow_id", o.FlowID).
-		Str("node_id", o.NodeID).Str("route", string(o.Route)).Str("reason", string(o.Reason)).
-		Int("status", o.Status).Float64("duration_ms", o.DurationMS).Msg("outcome")
+	ev = ev.Str("request_id", o.RequestID).Str("account", o.Account).Str("flow_id", o.FlowID).
+		Str("node_id", o.NodeID).Str("route", string(o.Route)).Str("reason", string(o.Reason))
+	if o.Endpoint != nil {
+		ev = ev.Str("origin", endpointOrigin(o.Endpoint))
+	}
+	if o.Detail != "" {
+		ev = ev.Str("detail", o.Detail)
+	}
+	ev.Int("status", o.Status).Float64("duration_ms", o.DurationMS).Msg("outcome")
+}
+
+// endpointOrigin writes an endpoint as scheme://host:port, an IPv6 host in
+// brackets: the form of request.Target.Origin and the breakers' keys.
+func endpointOrigin(e *flowevent.Endpoint) string {
+	host := e.Host
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
+	}
+	return e.Scheme + "://" + host + ":" + strconv.Itoa(e.Port)
 }

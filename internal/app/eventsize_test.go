@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// TestEventSizeCap: a request event one byte over the cap is dead-lettered
+// as event_too_large and still answered with an outcome on the node's error
+// action; one exactly at the cap is processed; a large input that names no
+// profile is only dead-lettered; and the consumer goes on with the events
+// published after them.
+func TestEventSizeCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	ok := newReceiver(t, 200, "ok")
+	srv := bustest.Server(t)
+	_, js := bustest.Connect(t, srv.ClientURL())
+
+	sized := func(id, padding string) *nats.Msg {
+		n := node(ok.URL, flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}, flowevent.RouteExit)
+		msg, err := flowevent.NewRequestMsg(id, flowevent.Request{
+			Account: "acme", FlowID: "flow-1", NodeID: "n-size", Node: n,
+			Profile: flowevent.Profile{ID: "p-" + id, Attributes: map[string]any{"email": "a@example.com", "notes": padding}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg
+	}
+	const padding = 8 << 10
+	atCap := sized("cap-at", strings.Repeat("x", padding))
+	overCap := sized("cap-ov", strings.Repeat("x", padding)+"y")
+	if len(overCap.Data) != len(atCap.Data)+1 {
+		t.Fatalf("sizes %d and %d: want one byte apart", len(atCap.Data), len(overCap.Data))
+	}
+	anonymous := nats.NewMsg(flowevent.RequestSubject("acme"))
+	anonymous.Header.Set("Content-Type", flowevent.ContentTypeStructured)
+	anonymous.Data = []byte(strings.Repeat("z", 4*len(atCap.Data)))
+
+	cfg := testConfig(srv.ClientURL())
+	cfg.Dispatch.MaxEventBytes = len(atCap.Data)
+	startAppWithLog(t, cfg, zerolog.Nop())
+
+	msgs := []*nats.Msg{sized("before", ""), overCap, anonymous, atCap}
+	const after = 20
+	for i := range after {
+		msgs = append(msgs, sized(fmt.Sprintf("after-%02d", i), ""))
+	}
+	for _, m := range msgs {
+		if _, err := js.PublishMsg(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outs := waitStoredOutcomes(t, js, 3+after, 30*time.Second)
+
+	for _, id := range append([]string{"before", "cap-at"}, afterIDs(after)...) {
+		if o := outs[id]; len(o) != 1 || o[0].Reason != flowevent.ReasonMatched {
+			t.Errorf("%s: outcomes %+v, want one matched", id, o)
+		}
+	}
+	if o := outs["cap-ov"]; len(o) != 1 || o[0].Reason != flowevent.ReasonEventTooLarge ||
+		o[0].Route != flowevent.RouteExit || o[0].ProfileID != "p-cap-ov" || o[0].Attempts != 0 {
+		t.Errorf("cap-ov: outcomes %+v, want one event_too_large on the node's error action (exit), nothing sent", o)
+	}
+	if n := ok.hits.Load(); n != int64(2+after) {
+		t.Errorf("receiver got %d requests, want %d (the oversized event must not be sent)", n, 2+after)
+	}
+
+	dls := readStream(t, js, bus.DefaultDeadLetterStream)
+	if len(dls) != 2 {
+		t.Fatalf("%d dead letters, want 2", len(dls))
+	}
+	withOutcome := 0
+	for _, m := range dls {
+		_, d, err := flowevent.DecodeDeadLetter(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Reason != flowevent.ReasonEventTooLarge || !strings.Contains(d.Detail, "size") || len(d.Original) <= cfg.Dispatch.MaxEventBytes {
+			t.Errorf("dead letter %s %q with %d original bytes, want event_too_large naming the size and the whole input", d.Reason, d.Detail, len(d.Original))
+		}
+		if d.OutcomePublished {
+			withOutcome++
+			if d.RequestID != "cap-ov" || d.ProfileID != "p-cap-ov" {
+				t.Errorf("dead letter with outcome names %q / %q", d.RequestID, d.ProfileID)
+			}
+		}
+	}
+	if withOutcome != 1 {
+		t.Errorf("%d dead letters report an outcome, want 1 (the anonymous input names no profile)", withOutcome)
+	}
+}
+
+func afterIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("after-%02d", i)
+	}
+	return ids
+}

@@ -1,0 +1,607 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/demo"
+	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// Planted values. Each is made of letters, digits and dashes only, so it
+// survives every escaping flowhook or a receiver might apply (query
+// percent-encoding, JSON) and a plain search finds it anywhere.
+const (
+	plantedFileSecret  = "sk-live-PLANTED-FILE-5e1f0c77"
+	plantedEnvSecret   = "PLANTED-ENV-SECRET-9a2b44d1"
+	plantedParamSecret = "PLANTED-PARAM-SECRET-3c8e"
+	plantedEmail       = "PLANTED-EMAIL-e4d1"
+	plantedPhone       = "PLANTED-PHONE-77001"
+	plantedEvent       = "PLANTED-EVENT-c0ffee"
+	plantedURLQuery    = "PLANTED-URLQUERY-71ab"
+	plantedHeader      = "PLANTED-HEADER-VALUE-0d0a"
+)
+
+var plantedValues = []string{
+	plantedFileSecret, plantedEnvSecret, plantedParamSecret, plantedEmail,
+	plantedPhone, plantedEvent, plantedURLQuery, plantedHeader,
+}
+
+// leaks returns the planted values found in b.
+func leaks(b []byte) []string {
+	var found []string
+	for _, v := range plantedValues {
+		if bytes.Contains(b, []byte(v)) {
+			found = append(found, v)
+		}
+	}
+	return found
+}
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+// logLines decodes the JSON log lines captured.
+func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range bytes.Split(b.Bytes(), []byte("\n")) {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// echo answers with status and a body that repeats everything it was sent:
+// a hostile receiver trying to get our data into our own records.
+func echo(status int, hits *atomic.Int64, gotAuth *atomic.Value) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if gotAuth != nil {
+			gotAuth.Store(r.Header.Get("Authorization") + "|" + r.Header.Get("X-Env-Token") + "|" + r.URL.RawQuery)
+		}
+		w.Header().Set("X-Echo", r.URL.RawQuery)
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "you sent %s %s?%s with %v", r.Method, r.URL.Path, r.URL.RawQuery, r.Header)
+	}
+}
+
+// leakNode is one node of the leak test and the outcome it must end in.
+type leakNode struct {
+	id     string
+	node   flowevent.NodeConfig
+	reason flowevent.Reason
+}
+
+// plantedParams send every kind of planted value as query parameters.
+func plantedParams() []flowevent.Param {
+	return []flowevent.Param{
+		{Name: "email", From: flowevent.FromProfile, Path: "email"},
+		{Name: "phone", From: flowevent.FromProfile, Path: "contact.phone"},
+		{Name: "coupon", From: flowevent.FromEvent, Path: "order.coupon"},
+		{Name: "sig", From: flowevent.FromSecret, Secret: "param_secret"},
+	}
+}
+
+// plantedHeaders send both planted secrets and an inline value.
+func plantedHeaders() []flowevent.Header {
+	return []flowevent.Header{
+		{Name: "Authorization", Secret: "crm_token", Prefix: "Bearer "},
+		{Name: "X-Env-Token", Secret: "env_token"},
+		{Name: "X-Customer-Note", Value: plantedHeader},
+	}
+}
+
+func leakNodeConfig(url string, check flowevent.ResponseCheck, timeoutMS int) flowevent.NodeConfig {
+	return flowevent.NodeConfig{
+		Method:    flowevent.MethodPost,
+		URL:       url + "?list=" + plantedURLQuery,
+		Params:    plantedParams(),
+		Headers:   plantedHeaders(),
+		Response:  check,
+		OnError:   flowevent.RouteNo,
+		TimeoutMS: timeoutMS,
+	}
+}
+
+var status200 = flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}
+
+// leakEnv is everything the leak test runs against.
+type leakEnv struct {
+	nodes     []leakNode
+	canary    *atomic.Int64 // hits on addresses that must never be reached
+	okAuth    *atomic.Value
+	blockedAt map[string]string // node id -> origin the log must name
+}
+
+// newLeakEnv starts the receivers: 127.0.0.1 is allow-listed, 127.0.0.2
+// (loopback, denied) hosts a canary that must never be reached. Denied
+// targets are all loopback spellings, so that even a guard failure sends no
+// traffic off this machine.
+func newLeakEnv(t *testing.T) *leakEnv {
+	t.Helper()
+	env := &leakEnv{canary: new(atomic.Int64), okAuth: new(atomic.Value), blockedAt: map[string]string{}}
+	canaryLn, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("127.0.0.2 not usable here: %v", err)
+	}
+	canary := httptest.NewUnstartedServer(echo(200, env.canary, nil))
+	canary.Listener = canaryLn
+	canary.Start()
+	t.Cleanup(canary.Close)
+	canaryPort := canaryLn.Addr().(*net.TCPAddr).Port
+
+	serve := func(h http.Handler) *httptest.Server {
+		s := httptest.NewServer(h)
+		t.Cleanup(s.Close)
+		return s
+	}
+	var okHits, failHits, redirectHits atomic.Int64
+	ok := serve(echo(200, &okHits, env.okAuth))
+	failing := serve(echo(500, &failHits, nil))
+	redirect := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redirectHits.Add(1)
+		http.Redirect(w, r, fmt.Sprintf("http://127.0.0.2:%d/steal?%s", canaryPort, r.URL.RawQuery), http.StatusFound)
+	}))
+	slow := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Second):
+		}
+	}))
+	untrusted := httptest.NewUnstartedServer(echo(200, new(atomic.Int64), nil))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	untrusted.StartTLS()
+	t.Cleanup(untrusted.Close)
+
+	missing := leakNodeConfig(ok.URL+"/hook", status200, 0)
+	missing.Headers = append(missing.Headers, flowevent.Header{Name: "X-Missing", Secret: "does_not_exist"})
+	invalid := leakNodeConfig(ok.URL+"/hook", status200, 0)
+	invalid.Method = "get"
+	invalid.Headers = append(invalid.Headers, flowevent.Header{Name: "X-Bad", Value: plantedHeader + "\r\nX-Injected: " + plantedEmail})
+	invalid.Headers = append(invalid.Headers, flowevent.Header{Name: "Authorization: Bearer " + plantedFileSecret, Value: plantedFileSecret})
+
+	env.nodes = []leakNode{
+		{"ok", leakNodeConfig(ok.URL+"/hook", status200, 0), flowevent.ReasonMatched},
+		{"failing-status", leakNodeConfig(failing.URL+"/hook", status200, 0), flowevent.ReasonStatusMismatch},
+		{"failing-body", leakNodeConfig(failing.URL+"/hook", flowevent.ResponseCheck{Kind: flowevent.CheckBodyContains, Contains: "accepted"}, 0), flowevent.ReasonBodyMismatch},
+		{"redirect-to-loopback", leakNodeConfig(redirect.URL+"/hook", status200, 0), flowevent.ReasonBlockedDestination},
+		{"timeout", leakNodeConfig(slow.URL+"/hook", status200, 300), flowevent.ReasonTimeout},
+		{"tls-untrusted", leakNodeConfig(untrusted.URL+"/hook", status200, 0), flowevent.ReasonTLSError},
+		{"blocked-hex", leakNodeConfig(fmt.Sprintf("http://0x7f000002:%d/latest/meta-data/iam", canaryPort), status200, 0), flowevent.ReasonBlockedDestination},
+		{"blocked-decimal", leakNodeConfig(fmt.Sprintf("http://2130706434:%d/hook", canaryPort), status200, 0), flowevent.ReasonBlockedDestination},
+		{"blocked-v6-loopback", leakNodeConfig(fmt.Sprintf("http://[::1]:%d/hook", canaryPort), status200, 0), flowevent.ReasonBlockedDestination},
+		{"missing-secret", missing, flowevent.ReasonSecretMissing},
+		{"invalid-config", invalid, flowevent.ReasonInvalidConfig},
+	}
+	env.blockedAt["blocked-hex"] = fmt.Sprintf("http://0x7f000002:%d", canaryPort)
+	env.blockedAt["blocked-decimal"] = fmt.Sprintf("http://2130706434:%d", canaryPort)
+	env.blockedAt["blocked-v6-loopback"] = fmt.Sprintf("http://[::1]:%d", canaryPort)
+	env.blockedAt["redirect-to-loopback"] = strings.TrimSuffix(redirect.URL, "/")
+	return env
+}
+
+func leakRequest(nodeID string, n flowevent.NodeConfig, padding string) flowevent.Request {
+	attrs := map[string]any{
+		"email":   "ada." + plantedEmail + "@example.com",
+		"contact": map[string]any{"phone": "+44 " + plantedPhone},
+	}
+	if padding != "" {
+		attrs["notes"] = padding
+	}
+	return flowevent.Request{
+		Account: "acme", FlowID: "leak-flow", NodeID: nodeID, Node: n,
+		Profile: flowevent.Profile{ID: "p-" + nodeID, Attributes: attrs},
+		Trigger: &flowevent.Trigger{Type: "order_placed", Data: map[string]any{"order": map[string]any{"coupon": plantedEvent}}},
+	}
+}
+
+// publishLeakMalformed publishes inputs flowhook must dead-letter, every one
+// carrying planted values, and returns how many there are and how many of
+// them name a profile at a node (and so also get an outcome).
+func publishLeakMalformed(t *testing.T, nc *nats.Conn, maxEventBytes int) (total, withOutcome int) {
+	t.Helper()
+	structured := func(body string) *nats.Msg {
+		m := nats.NewMsg(flowevent.RequestSubject("acme"))
+		m.Header.Set("Content-Type", flowevent.ContentTypeStructured)
+		m.Data = []byte(body)
+		return m
+	}
+	event := func(id string, data any) string {
+		b, err := json.Marshal(map[string]any{
+			"specversion": "1.0", "id": id, "source": "flows/leak-flow/nodes/n-bad", "subject": "p-bad",
+			"type": flowevent.RequestType, "datacontenttype": "application/json", "data": data,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	badData := map[string]any{
+		"account": "acme", "flow_id": "leak-flow", "node_id": "n-bad",
+		"profile": map[string]any{"id": "p-bad", "attributes": map[string]any{"email": plantedEmail}},
+		"node": map[string]any{
+			"on_error": "exit", "url": "https://x.example/?q=" + plantedURLQuery,
+			"timeout_ms": plantedPhone, // a string where a number belongs
+			"headers":    []any{map[string]any{"name": "X", "value": plantedHeader}},
+		},
+	}
+	// A valid event for account "other" published on acme's subject.
+	other := leakRequest("n-other", leakNodeConfig("https://x.example/hook", status200, 0), "")
+	other.Account = "other"
+	wrongAccount, err := flowevent.NewRequestMsg("bad-account-1", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongAccount.Subject = flowevent.RequestSubject("acme")
+	oversized, err := flowevent.NewRequestMsg("too-large-1", leakRequest("n-big", leakNodeConfig("https://x.example/hook", status200, 0),
+		strings.Repeat(plantedEmail+" ", maxEventBytes/len(plantedEmail)+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := nats.NewMsg(flowevent.RequestSubject("acme"))
+	bin.Header.Set("ce-specversion", "1.0")
+	bin.Header.Set("ce-id", "bad-binary-1")
+	bin.Header.Set("ce-source", "flows/leak-flow/nodes/n-bad")
+	bin.Header.Set("ce-type", flowevent.RequestType)
+	bin.Header.Set("ce-datacontenttype", "application/json")
+	bin.Data = []byte(`{"account":"acme","profile":{"attributes":{"email":"` + plantedEmail + `"}`)
+
+	msgs := []*nats.Msg{
+		structured("email=" + plantedEmail + "&secret=" + plantedFileSecret), // not JSON
+		structured(`{"specversion":"1.0","email":"` + plantedEmail + `"}`),   // no id
+		structured(event("bad-data-1", badData)),                             // names a profile: outcome too
+		wrongAccount,                                                         // outcome too
+		oversized,                                                            // outcome too
+		bin,
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if _, err := js.PublishMsg(context.Background(), m); err != nil {
+			t.Fatalf("publish malformed: %v", err)
+		}
+	}
+	return len(msgs), 3
+}
+
+// TestNoPlantedValueLeaks runs the service against receivers that succeed,
+// fail, echo, redirect to loopback, hang, present an untrusted certificate
+// or sit at denied addresses, plus nodes with a missing secret, an invalid
+// configuration and malformed events; secrets come from a secrets
+// directory and the environment. No planted secret or personal-data value
+// may appear in the debug log, any stored outcome, any dead letter's
+// derived fields, or the metrics.
+func TestNoPlantedValueLeaks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	env := newLeakEnv(t)
+	secretsDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(secretsDir, "crm_token"), []byte(plantedFileSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FLOWHOOK_SECRET_ENV_TOKEN", plantedEnvSecret)
+	t.Setenv("FLOWHOOK_SECRET_PARAM_SECRET", plantedParamSecret)
+
+	srv := bustest.Server(t)
+	nc, js := bustest.Connect(t, srv.ClientURL())
+	cfg := testConfig(srv.ClientURL())
+	cfg.Egress.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	cfg.Egress.FollowRedirects = 2
+	cfg.Secrets = secret.Config{Dir: secretsDir}
+	cfg.Dispatch.MaxEventBytes = 32 << 10
+	cfg.AdminAddr = "127.0.0.1:0"
+	logs := &syncBuffer{}
+	a := startAppWithLog(t, cfg, zerolog.New(logs).Level(zerolog.DebugLevel).With().Timestamp().Logger())
+
+	for _, n := range env.nodes {
+		msg, err := flowevent.NewRequestMsg("leak-"+n.id, leakRequest(n.id, n.node, ""))
+		if err != nil {
+			t.Fatalf("%s: %v", n.id, err)
+		}
+		if _, err := js.PublishMsg(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	malformed, withOutcome := publishLeakMalformed(t, nc, cfg.Dispatch.MaxEventBytes)
+	start := time.Now()
+	outs := waitStoredOutcomes(t, js, len(env.nodes)+withOutcome, 60*time.Second)
+	t.Logf("all outcomes stored after %v", time.Since(start))
+
+	for _, n := range env.nodes {
+		got := outs["leak-"+n.id]
+		if len(got) != 1 || got[0].Reason != n.reason {
+			t.Errorf("node %s: outcomes %+v, want one with reason %s", n.id, got, n.reason)
+		}
+	}
+	if auth, _ := env.okAuth.Load().(string); !strings.Contains(auth, "Bearer "+plantedFileSecret) ||
+		!strings.Contains(auth, plantedEnvSecret) || !strings.Contains(auth, plantedParamSecret) || !strings.Contains(auth, plantedURLQuery) {
+		t.Errorf("the ok receiver did not get the planted secrets and query (%q): the test proves nothing", auth)
+	}
+	if n := env.canary.Load(); n != 0 {
+		t.Errorf("the denied canary on 127.0.0.2 was reached %d times", n)
+	}
+
+	checkStoredOutcomes(t, js)
+	checkDeadLetters(t, js, malformed)
+	checkLogs(t, logs, env)
+	checkMetrics(t, a)
+}
+
+// startAppWithLog is startApp with a logger.
+func startAppWithLog(t *testing.T, cfg app.Config, logger zerolog.Logger) *app.App {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Start(ctx, cfg, logger)
+	if err != nil {
+		cancel()
+		t.Fatalf("app.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := a.Wait(); err != nil {
+			t.Errorf("app stopped with %v", err)
+		}
+	})
+	return a
+}
+
+// waitStoredOutcomes waits until the consumer has nothing pending and at
+// least want outcomes are stored, and returns them by request id.
+func waitStoredOutcomes(t *testing.T, js jetstream.JetStream, want int, timeout time.Duration) map[string][]flowevent.Outcome {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(timeout)
+	for {
+		s, err := js.Stream(ctx, bus.DefaultOutcomeStream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := js.Consumer(ctx, bus.DefaultRequestStream, bus.DefaultConsumer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, err := c.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := int(s.CachedInfo().State.Msgs)
+		if stored >= want && ci.NumPending == 0 && ci.NumAckPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %d outcomes stored, want %d (pending %d, ack pending %d)", stored, want, ci.NumPending, ci.NumAckPending)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server's counters
+	}
+	outs := map[string][]flowevent.Outcome{}
+	for _, m := range readStream(t, js, bus.DefaultOutcomeStream) {
+		_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		if err != nil {
+			t.Fatalf("stored outcome does not decode: %v", err)
+		}
+		outs[o.RequestID] = append(outs[o.RequestID], o)
+	}
+	return outs
+}
+
+// readStream returns every message stored on stream.
+func readStream(t *testing.T, js jetstream.JetStream, stream string) []jetstream.Msg {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int(s.CachedInfo().State.Msgs)
+	if total == 0 {
+		return nil
+	}
+	c, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []jetstream.Msg
+	for len(out) < total {
+		batch, err := c.Fetch(total-len(out), jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(out)
+		for m := range batch.Messages() {
+			out = append(out, m)
+		}
+		if len(out) == before {
+			t.Fatalf("read %d of %d messages of %s", len(out), total, stream)
+		}
+	}
+	return out
+}
+
+// checkStoredOutcomes searches every stored outcome message, headers and
+// payload bytes, for planted values.
+func checkStoredOutcomes(t *testing.T, js jetstream.JetStream) {
+	t.Helper()
+	msgs := readStream(t, js, bus.DefaultOutcomeStream)
+	for _, m := range msgs {
+		b := append([]byte(m.Subject()+"\n"), m.Data()...)
+		for k, vs := range m.Headers() {
+			b = append(b, "\n"+k+": "+strings.Join(vs, ", ")...)
+		}
+		if l := leaks(b); len(l) > 0 {
+			t.Errorf("stored outcome leaks %v: %s", l, b)
+		}
+	}
+	if len(msgs) == 0 {
+		t.Error("no stored outcome was checked")
+	}
+}
+
+// checkDeadLetters: every malformed input is dead-lettered; the fields
+// flowhook derives are clean, while Original keeps the input verbatim (by
+// design: the dead-letter stream is as sensitive as the request stream).
+func checkDeadLetters(t *testing.T, js jetstream.JetStream, want int) {
+	t.Helper()
+	msgs := readStream(t, js, bus.DefaultDeadLetterStream)
+	if len(msgs) != want {
+		t.Fatalf("%d dead letters, want %d", len(msgs), want)
+	}
+	reasons := map[flowevent.Reason]int{}
+	for _, m := range msgs {
+		_, d, err := flowevent.DecodeDeadLetter(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		if err != nil {
+			t.Fatalf("dead letter does not decode: %v", err)
+		}
+		reasons[d.Reason]++
+		derived := strings.Join([]string{string(d.Reason), d.Detail, d.Subject, d.RequestID, d.Account, d.FlowID, d.NodeID, d.ProfileID}, "|")
+		if l := leaks([]byte(derived)); len(l) > 0 {
+			t.Errorf("dead letter's derived fields leak %v: %s", l, derived)
+		}
+		if len(leaks(d.Original)) == 0 {
+			t.Errorf("dead letter %s lost the original input", d.Reason)
+		}
+	}
+	if reasons[flowevent.ReasonEventTooLarge] != 1 || reasons[flowevent.ReasonInvalidEvent] != want-1 {
+		t.Errorf("dead-letter reasons %v, want 1 event_too_large and %d invalid_event", reasons, want-1)
+	}
+}
+
+// checkLogs: no planted value in any log line; every blocked call logged
+// at warn level with its origin (never the URL, so never its query).
+func checkLogs(t *testing.T, logs *syncBuffer, env *leakEnv) {
+	t.Helper()
+	all := logs.Bytes()
+	if len(all) == 0 {
+		t.Fatal("nothing was logged")
+	}
+	for _, line := range bytes.Split(all, []byte("\n")) {
+		if l := leaks(line); len(l) > 0 {
+			t.Errorf("log line leaks %v: %s", l, line)
+		}
+	}
+	lines := logs.lines(t)
+	for id, origin := range env.blockedAt {
+		found := false
+		for _, l := range lines {
+			if l["node_id"] == id && l["reason"] == string(flowevent.ReasonBlockedDestination) && l["origin"] == origin {
+				found = true
+				if d, _ := l["detail"].(string); l["level"] != "warn" || !strings.Contains(d, "denied") {
+					t.Errorf("blocked call of %s logged at %v with detail %q, want warn naming the denial", id, l["level"], d)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no log line names the blocked call of %s with origin %s", id, origin)
+		}
+	}
+}
+
+// checkMetrics scrapes the admin server's /metrics, when it has one.
+func checkMetrics(t *testing.T, a *app.App) {
+	t.Helper()
+	resp, err := http.Get("http://" + a.AdminAddr() + "/metrics")
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusNotFound {
+		t.Log("the admin server has no /metrics yet: metrics not checked")
+		return
+	}
+	if resp.StatusCode != http.StatusOK || len(body) == 0 {
+		t.Fatalf("/metrics: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if l := leaks(body); len(l) > 0 {
+		t.Errorf("/metrics leaks %v", l)
+	}
+	t.Logf("/metrics checked: %d bytes", len(body))
+}
+
+// TestDemoOutputHasNoSecrets runs the demo into a buffer, with its log at
+// debug level: neither may show the demo's secret token or its profiles'
+// personal data.
+func TestDemoOutputHasNoSecrets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	dir := t.TempDir()
+	var out bytes.Buffer
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sum, err := demo.Run(ctx, &out, demo.Options{
+		Profiles: 4, DataDir: dir,
+		Log: zerolog.New(logs).Level(zerolog.DebugLevel),
+	})
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	token, err := os.ReadFile(filepath.Join(dir, "secrets", "crm_token"))
+	if err != nil || len(token) < 16 {
+		t.Fatalf("demo secret not found (%v)", err)
+	}
+	if len(sum.Requests["crm"]) == 0 {
+		t.Fatal("the demo's receiver got no request: nothing to check")
+	}
+	for what, b := range map[string][]byte{"output": out.Bytes(), "log": logs.Bytes()} {
+		if bytes.Contains(b, token) {
+			t.Errorf("demo %s shows its secret token", what)
+		}
+		for _, pii := range []string{"@example.com", "C000001"} {
+			if bytes.Contains(b, []byte(pii)) {
+				t.Errorf("demo %s shows profile data %q", what, pii)
+			}
+		}
+	}
+	if !bytes.Contains(out.Bytes(), []byte("Authorization: Bearer ***")) {
+		t.Errorf("demo output does not show the masked credential:\n%s", out.Bytes())
+	}
+}
