@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/nats-io/nats.go"
@@ -210,6 +211,29 @@ func trailing(dec *json.Decoder) error {
 	return nil
 }
 
+// jsonKind names the JSON value a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
 // jsonError describes an encoding/json error by position and field,
 // without quoting the input's values.
 func jsonError(err error) string {
@@ -220,7 +244,7 @@ func jsonError(err error) string {
 		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
 		kind, _, _ := strings.Cut(typ.Value, " ")
-		return fmt.Sprintf("field %q: JSON %s where %s expected", typ.Field, kind, typ.Type)
+		return fmt.Sprintf("field %q: JSON %s where %s expected", typ.Field, kind, jsonKind(typ.Type))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "incomplete JSON"
 	}

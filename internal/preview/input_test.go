@@ -59,7 +59,7 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		doc, want string
 	}{
 		{`{"method":"GET","urll":"x"}`, `unknown field "urll"`},
-		{`{"method":7}`, `field "method": JSON number where string expected`},
+		{`{"method":7}`, `field "method": JSON number where a string expected`},
 		{`{"method":"GET",}`, "invalid JSON at byte"},
 		{`[1]`, "not a JSON object"},
 		{`{"method":"GET"} {}`, "invalid JSON at byte 18"},
