@@ -17,6 +17,9 @@ import (
 type Topology struct {
 	// RequestStream holds request events (subjects flowhook.request.>),
 	// work-queue retention: a message leaves the stream when it is acked.
+	// It also holds the schedules of retries and holds
+	// (flowhook.schedule.>), which the consumer does not see: JetStream
+	// publishes each one's request copy when it is due.
 	RequestStream string
 	// OutcomeStream holds outcome events (flowhook.outcome.>).
 	OutcomeStream string
@@ -41,6 +44,11 @@ type Topology struct {
 	OutcomeMaxAge    time.Duration
 	DeadLetterMaxAge time.Duration
 }
+
+// ScheduleSubjectPrefix starts the subjects of scheduled retries and holds
+// on the request stream: flowhook.schedule.<account>.<outcome key>, one
+// pending schedule per request event (a new one replaces the old).
+const ScheduleSubjectPrefix = "flowhook.schedule."
 
 // Defaults of Topology.
 const (
@@ -144,7 +152,7 @@ func (t Topology) StreamConfigs() []jetstream.StreamConfig {
 	return []jetstream.StreamConfig{{
 		Name:              t.RequestStream,
 		Description:       "flowhook request events (flow engine -> flowhook)",
-		Subjects:          []string{flowevent.RequestSubjectPrefix + ">"},
+		Subjects:          []string{flowevent.RequestSubjectPrefix + ">", ScheduleSubjectPrefix + ">"},
 		Retention:         jetstream.WorkQueuePolicy,
 		Storage:           t.storage(),
 		Replicas:          t.Replicas,

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -57,6 +56,19 @@ type Config struct {
 	// context ends; work still running then is handed back (Nak).
 	// Default 20s.
 	ShutdownGrace time.Duration
+	// HoldSpread is the window over which events held while a breaker
+	// was open wake up after its open period; default 5s.
+	HoldSpread time.Duration
+	// HoldProbeWait is how long a held event waits when the breaker is
+	// half-open with its probe slots taken; default 1s.
+	HoldProbeWait time.Duration
+	// PoisonSweep is how often the request stream is swept for events
+	// that exhausted MaxDeliver and whose advisory was missed; default 1m.
+	PoisonSweep time.Duration
+	// FaultPoint is for the fault-injection checker only: it makes the
+	// process kill itself at a named point (see FaultAfterResponse,
+	// FaultBeforeAck, FaultEvent). Empty (always, in production) is inert.
+	FaultPoint string
 }
 
 func (c Config) withDefaults() Config {
@@ -78,6 +90,15 @@ func (c Config) withDefaults() Config {
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = 20 * time.Second
 	}
+	if c.HoldSpread <= 0 {
+		c.HoldSpread = 5 * time.Second
+	}
+	if c.HoldProbeWait <= 0 {
+		c.HoldProbeWait = time.Second
+	}
+	if c.PoisonSweep <= 0 {
+		c.PoisonSweep = time.Minute
+	}
 	return c
 }
 
@@ -96,6 +117,7 @@ type Dispatcher struct {
 	acks     chan pendingAck
 	obs      Observer
 	tracer   Tracer
+	faults   *faults
 }
 
 // Deps are the parts a Dispatcher works with.
@@ -122,6 +144,10 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		return nil, errors.New("dispatch: missing dependency")
 	}
 	cfg = cfg.withDefaults()
+	faults, err := parseFault(cfg.FaultPoint)
+	if err != nil {
+		return nil, err
+	}
 	return &Dispatcher{
 		cfg:      cfg,
 		js:       deps.JetStream,
@@ -135,6 +161,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		acks:     make(chan pendingAck, cfg.Workers*4),
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
+		faults:   faults,
 	}, nil
 }
 
@@ -142,9 +169,13 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 // finish within the shutdown grace (handing back what does not), waits for
 // every outcome publish to be acknowledged and returns.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	msgs, err := d.consumer.Messages(jetstream.PullMaxMessages(d.cfg.Prefetch))
+	poison := d.watchPoison(ctx)
+	pull, err := d.newPuller()
 	if err != nil {
-		return fmt.Errorf("dispatch: consume: %w", err)
+		if poison.sub != nil {
+			_ = poison.sub.Unsubscribe()
+		}
+		return err
 	}
 	// work is cancelled only when the grace period after ctx ends has run
 	// out: in-flight calls are allowed to finish.
@@ -171,20 +202,26 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	pullDone := make(chan struct{})
 	go func() {
 		defer close(pullDone)
-		d.pull(work, msgs, jobs)
+		pull.run(work, jobs)
+	}()
+	poisonDone := make(chan struct{})
+	go func() {
+		defer close(poisonDone)
+		d.capturePoison(ctx, poison)
 	}()
 
 	d.obs.Consuming(true)
 	<-ctx.Done()
 	d.obs.Consuming(false)
 	d.log.Info().Msg("dispatch: stopping: no new pulls, finishing in-flight work")
-	msgs.Drain()
+	pull.drain()
 	grace := time.AfterFunc(d.cfg.ShutdownGrace, func() {
 		d.log.Warn().Dur("grace", d.cfg.ShutdownGrace).Msg("dispatch: shutdown grace over: handing back in-flight work")
 		cancelWork()
 	})
 	defer grace.Stop()
 	<-pullDone
+	<-poisonDone
 	close(jobs)
 	workers.Wait()
 	close(d.acks)
@@ -195,24 +232,4 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		d.log.Warn().Msg("dispatch: outcome publishes still pending at exit: their inputs stay unacked and will be redelivered")
 	}
 	return nil
-}
-
-// pull feeds messages to the workers until the iterator is drained. After
-// the work context ends, buffered messages are handed back at once.
-func (d *Dispatcher) pull(work context.Context, msgs jetstream.MessagesContext, jobs chan<- jetstream.Msg) {
-	for {
-		msg, err := msgs.Next()
-		if err != nil {
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			d.log.Warn().Err(err).Msg("dispatch: pull")
-			continue
-		}
-		if work.Err() != nil {
-			_ = msg.Nak()
-			continue
-		}
-		jobs <- msg
-	}
 }

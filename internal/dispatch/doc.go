@@ -11,4 +11,18 @@
 // Input that cannot be decoded is dead-lettered and terminated; whenever it
 // still names a profile at a node, an outcome is published for it too, so
 // no profile is left waiting in its flow.
+//
+// Nodes may opt in to retries and to holding while their endpoint's
+// breaker is open (flowevent.RetryPolicy, flowevent.HoldPolicy). A try that
+// is not the last is not kept in memory: the event is scheduled again on
+// the request stream (a JetStream message schedule under
+// flowhook.schedule.>, which the consumer does not see), carrying its
+// attempt count and first-try time in Flowhook-* headers, and the input is
+// acked only after the schedule's PubAck. So a pending retry survives any
+// replica, uses no MaxAckPending slot, and MaxDeliver stays a poison guard.
+//
+// Poison: an event delivered MaxDeliver times without finishing (it crashes
+// or stalls every replica) is captured from JetStream's advisory, or by a
+// periodic sweep when the advisory was missed: it gets a terminal outcome
+// (reason max_deliveries) and a dead letter, then leaves the stream.
 package dispatch

@@ -37,29 +37,47 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, "data.account does not match the subject's account token", nil)
 		return
 	}
-	if d.mayHaveOutcome(msg) && d.outcomeStored(work, req.Account, ev.ID) {
+	st := readState(msg.Headers(), d.now())
+	if (st.scheduled() || d.mayHaveOutcome(msg)) && d.outcomeStored(work, req.Account, ev.ID) {
 		d.log.Debug().Str("request_id", ev.ID).Msg("dispatch: outcome already stored; acking redelivery")
 		_ = msg.Ack()
 		return
 	}
+	d.faults.event(ev.ID)
 	ev, endSpan := d.tracer.Start(work, ev, &req)
-	out, handBack := d.process(work, ev, &req)
-	if handBack {
+	r := d.try(work, ev, &req)
+	if r.handBack {
 		endSpan(flowevent.Outcome{})
 		_ = msg.Nak()
 		return
 	}
+	if r.sent {
+		d.faults.hit(FaultAfterResponse)
+	}
+	again, out := d.plan(req.Node, st, r, d.now())
 	endSpan(out)
+	if again != nil {
+		d.schedule(ev, req.Account, msg, again)
+		return
+	}
 	d.publishOutcome(ev, out, msg)
 }
 
 // process runs the node for one decoded request event and returns its
 // outcome, or handBack when shutdown interrupted the call.
 func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flowevent.Request) (flowevent.Outcome, bool) {
+	r := d.try(work, ev, req)
+	return r.out, r.handBack
+}
+
+// try makes one try of a request event's node: validate, build, ask the
+// breaker, send, judge. Its result says what happened, for plan.
+func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *flowevent.Request) (r tryResult) {
 	out := newOutcome(ev, req, d.now())
+	defer func() { r.out = out.Outcome }()
 	if err := req.Validate(d.cfg.Validate); err != nil {
 		out.finish(req.Node.OnError, flowevent.ReasonInvalidConfig, err.Error(), false)
-		return out.Outcome, false
+		return r
 	}
 	timeout := d.timeout(req.Node)
 	ctx, cancel := context.WithTimeout(work, timeout)
@@ -76,14 +94,20 @@ func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flow
 			out.Endpoint = &target.Endpoint
 		}
 		out.finish(req.Node.OnError, reason, detail, false)
-		return out.Outcome, false
+		return r
 	}
 	out.Endpoint = &target.Endpoint
+	r.origin = target.Origin
 
 	done, err := d.breakers.Allow(target.Origin)
 	if err != nil {
+		r.refused = true
+		var oe *breaker.OpenError
+		if errors.As(err, &oe) {
+			r.openUntil = oe.Until
+		}
 		out.finish(req.Node.OnError, flowevent.ReasonCircuitOpen, "circuit breaker for "+target.Origin+" is open", false)
-		return out.Outcome, false
+		return r
 	}
 	start := time.Now()
 	resp, err := d.sender.Do(httpReq)
@@ -92,8 +116,10 @@ func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flow
 	if err != nil {
 		if work.Err() != nil {
 			done(breaker.Ignored)
-			return out.Outcome, true
+			r.handBack = true
+			return r
 		}
+		r.sent = true
 		reason, detail := flowevent.ReasonConnectionError, "request failed"
 		var eerr *egress.Error
 		if errors.As(err, &eerr) {
@@ -101,17 +127,21 @@ func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flow
 		}
 		done(breakerResult(reason, 0))
 		out.finish(req.Node.OnError, reason, detail, false)
-		return out.Outcome, false
+		return r
 	}
+	r.sent = true
 	done(breakerResult("", resp.Status))
 	out.Status = resp.Status
+	if resp.Header != nil {
+		r.retryAfter = resp.Header.Get("Retry-After")
+	}
 	v := judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated)
 	if v.Matched {
 		out.finish(flowevent.RouteYes, flowevent.ReasonMatched, "", true)
 	} else {
 		out.finish(req.Node.OnError, v.Reason, v.Detail, false)
 	}
-	return out.Outcome, false
+	return r
 }
 
 // breakerResult says how an attempt counts for the endpoint's breaker:

@@ -1,0 +1,212 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// poisonQueue is the queue group of the max-deliveries advisory
+// subscription: each advisory reaches one replica.
+const poisonQueue = "flowhook-poison"
+
+// poisonAdvisory is the part of JetStream's max-deliveries advisory that
+// flowhook reads.
+type poisonAdvisory struct {
+	StreamSeq  uint64 `json:"stream_seq"`
+	Deliveries uint64 `json:"deliveries"`
+}
+
+// poisonMsg is a request-stream message that exhausted MaxDeliver.
+type poisonMsg struct {
+	seq, deliveries uint64
+}
+
+// poisonWatch is the advisory subscription and the request stream.
+type poisonWatch struct {
+	stream jetstream.Stream
+	sub    *nats.Subscription
+	found  chan poisonMsg
+}
+
+// watchPoison subscribes to the consumer's max-deliveries advisories (in
+// a queue group: each advisory reaches one replica). Run calls it before
+// it starts pulling, so that no advisory its own pulls cause is missed.
+func (d *Dispatcher) watchPoison(ctx context.Context) *poisonWatch {
+	info := d.consumer.CachedInfo()
+	w := &poisonWatch{found: make(chan poisonMsg, 256)}
+	stream, err := d.js.Stream(ctx, info.Stream)
+	if err != nil {
+		d.log.Error().Err(err).Msg("dispatch: poison watch: request stream; max-delivered events are not captured")
+		return w
+	}
+	w.stream = stream
+	subject := fmt.Sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", info.Stream, info.Name)
+	nc := d.js.Conn()
+	w.sub, err = nc.QueueSubscribe(subject, poisonQueue, func(m *nats.Msg) {
+		var a poisonAdvisory
+		if json.Unmarshal(m.Data, &a) != nil || a.StreamSeq == 0 {
+			return
+		}
+		select {
+		case w.found <- poisonMsg{seq: a.StreamSeq, deliveries: a.Deliveries}:
+		default: // the sweep will find it
+		}
+	})
+	if err == nil {
+		err = nc.Flush()
+	}
+	if err != nil {
+		d.log.Error().Err(err).Msg("dispatch: poison watch: subscribe to advisories; relying on the sweep")
+	}
+	return w
+}
+
+// capturePoison captures, until ctx ends, every request event that
+// exhausted the consumer's MaxDeliver: JetStream keeps such a message in
+// the stream and only sends an advisory. Advisories are core NATS, lost
+// when the replica that got one dies before acting on it, so a sweep also
+// runs at start and every PoisonSweep: it captures request messages the
+// consumer has passed (at or below its ack floor) but that are still in
+// the work-queue stream.
+func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
+	if w.sub != nil {
+		defer func() { _ = w.sub.Unsubscribe() }()
+	}
+	if w.stream == nil {
+		return
+	}
+	d.sweepPoison(ctx, w.stream)
+	tick := time.NewTicker(d.cfg.PoisonSweep)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p := <-w.found:
+			d.captureSeq(ctx, w.stream, p)
+		case <-tick.C:
+			d.sweepPoison(ctx, w.stream)
+		}
+	}
+}
+
+// sweepPoison captures every request message at or below the consumer's
+// ack floor: in a work-queue stream an acked message is gone, so what is
+// left there was given up after MaxDeliver.
+func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	ci, err := d.consumer.Info(ctx)
+	if err != nil {
+		d.log.Warn().Err(err).Msg("dispatch: poison sweep: consumer info")
+		return
+	}
+	floor := ci.AckFloor.Stream
+	for seq := uint64(1); seq <= floor; {
+		raw, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(flowevent.RequestSubjectPrefix+">"))
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+				d.log.Warn().Err(err).Msg("dispatch: poison sweep")
+			}
+			return
+		}
+		if raw.Sequence > floor {
+			return
+		}
+		d.capture(ctx, stream, raw, uint64(ci.Config.MaxDeliver))
+		seq = raw.Sequence + 1
+	}
+}
+
+// captureSeq captures the message an advisory names.
+func (d *Dispatcher) captureSeq(ctx context.Context, stream jetstream.Stream, p poisonMsg) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	raw, err := stream.GetMsg(ctx, p.seq)
+	if err != nil {
+		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			d.log.Warn().Err(err).Uint64("stream_seq", p.seq).Msg("dispatch: poison message not read; the sweep retries")
+		}
+		return
+	}
+	d.capture(ctx, stream, raw, p.deliveries)
+}
+
+// capture gives a max-delivered request event its end: a terminal outcome
+// (reason max_deliveries, the node's error action) when it names a profile
+// at a node and has none stored yet, a dead letter, then its removal from
+// the stream. Every step is idempotent (outcome and dead letter are
+// de-duplicated by id), so replicas racing on one message, or a crash
+// half-way, store each record once; a failed step leaves the message for
+// the next sweep.
+func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *jetstream.RawStreamMsg, deliveries uint64) {
+	if !hasPrefixFold(raw.Subject, flowevent.RequestSubjectPrefix) {
+		return
+	}
+	ev, req, decodeErr := flowevent.DecodeRequest(raw.Header, raw.Data)
+	if decodeErr != nil {
+		var de *flowevent.DecodeError
+		if errors.As(decodeErr, &de) {
+			ev, req = flowevent.Event{ID: de.EventID}, de.Partial
+		}
+	}
+	req.Account, _ = flowevent.AccountOfRequestSubject(raw.Subject)
+	detail := fmt.Sprintf("delivered %d times without finishing (max deliver); the event made the process fail or stall", deliveries)
+	log := d.log.With().Uint64("stream_seq", raw.Sequence).Str("request_id", ev.ID).Logger()
+	named := ev.ID != "" && flowevent.ValidAccount(req.Account) && req.FlowID != "" && req.NodeID != "" && req.Profile.ID != ""
+	if named && d.outcomeStored(ctx, req.Account, ev.ID) {
+		// It finished, only its ack was lost every time: nothing to answer.
+		log.Info().Msg("dispatch: max-delivered event already has its outcome; removing it")
+		d.deletePoison(ctx, stream, raw.Sequence, log)
+		return
+	}
+	dl := flowevent.DeadLetter{
+		Reason: flowevent.ReasonMaxDeliveries, Detail: detail, Subject: raw.Subject,
+		Headers: raw.Header, Original: raw.Data, StreamSeq: raw.Sequence, Deliveries: deliveries,
+		RequestID: ev.ID, Account: req.Account, FlowID: req.FlowID, NodeID: req.NodeID, ProfileID: req.Profile.ID,
+		DeadLetteredAt: time.Now().UTC(),
+	}
+	if named {
+		out := newOutcome(ev, &req, d.now())
+		out.finish(req.Node.OnError, flowevent.ReasonMaxDeliveries, detail, false)
+		st := readState(raw.Header, d.now())
+		out.Attempts, out.DurationMS = st.sent, st.spentMS
+		if err := d.publishSync(ctx, func() (*nats.Msg, error) { return flowevent.NewOutcomeMsg(ev, out.Outcome) }); err != nil {
+			log.Warn().Err(err).Msg("dispatch: outcome of max-delivered event not stored; the sweep retries")
+			return
+		}
+		dl.OutcomePublished = true
+	}
+	if err := d.publishSync(ctx, func() (*nats.Msg, error) { return flowevent.NewDeadLetterMsg(dl) }); err != nil {
+		log.Warn().Err(err).Msg("dispatch: dead letter of max-delivered event not stored; the sweep retries")
+		return
+	}
+	log.Warn().Str("reason", string(flowevent.ReasonMaxDeliveries)).Bool("outcome_published", dl.OutcomePublished).
+		Msg("dispatch: input dead-lettered")
+	d.deletePoison(ctx, stream, raw.Sequence, log)
+}
+
+// publishSync builds a message and publishes it, waiting for its PubAck.
+func (d *Dispatcher) publishSync(ctx context.Context, build func() (*nats.Msg, error)) error {
+	m, err := build()
+	if err != nil {
+		return err
+	}
+	_, err = d.js.PublishMsg(ctx, m)
+	return err
+}
+
+func (d *Dispatcher) deletePoison(ctx context.Context, stream jetstream.Stream, seq uint64, log zerolog.Logger) {
+	if err := stream.DeleteMsg(ctx, seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		log.Warn().Err(err).Msg("dispatch: max-delivered event not removed; the sweep retries")
+	}
+}

@@ -1,0 +1,77 @@
+package dispatch
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// JetStream message-schedule headers (nats-server 2.12 and later).
+const (
+	headerSchedule       = "Nats-Schedule"
+	headerScheduleTarget = "Nats-Schedule-Target"
+)
+
+// scheduleSubject is where the pending schedule of a request event lives:
+// one subject per event, so a newer schedule replaces an older one.
+func scheduleSubject(account, requestID string) string {
+	return bus.ScheduleSubjectPrefix + account + "." + flowevent.OutcomeKey(requestID)
+}
+
+// schedule asks JetStream to put a copy of msg back on its subject at
+// n.at, carrying the delivery state n.state, and acks msg once the
+// schedule is stored (the acker waits for its PubAck). If the schedule
+// cannot be stored msg is handed back, so the event is never lost.
+//
+// The schedule lives on the request stream under flowhook.schedule.>,
+// which the dispatchers' consumer does not see; it takes no MaxAckPending
+// slot and survives any replica. When it is due, JetStream stores the copy
+// on the request subject and removes the schedule.
+func (d *Dispatcher) schedule(ev flowevent.Event, account string, msg jetstream.Msg, n *next) {
+	m := scheduleMsg(ev.ID, account, msg, n)
+	fut, err := d.js.PublishMsgAsync(m)
+	if err != nil {
+		d.log.Warn().Err(err).Str("request_id", ev.ID).Msg("dispatch: schedule retry; handing input back")
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	kind := "retry"
+	if n.hold {
+		kind = "hold"
+	}
+	d.log.Info().Str("request_id", ev.ID).Str("kind", kind).Int("attempt", n.state.tries).
+		Int("holds", n.state.holds).Str("last_reason", string(n.state.lastReason)).
+		Time("due", n.at).Msg("dispatch: try scheduled")
+	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
+}
+
+// scheduleMsg builds the schedule: the input's payload and headers, minus
+// NATS' own and the previous delivery state, plus the new state and the
+// schedule headers. Its Nats-Msg-Id names the event and the try, so that a
+// redelivered input schedules the same copy only once.
+func scheduleMsg(requestID, account string, msg jetstream.Msg, n *next) *nats.Msg {
+	m := nats.NewMsg(scheduleSubject(account, requestID))
+	for k, v := range msg.Headers() {
+		if hasPrefixFold(k, "Nats-") || hasPrefixFold(k, "Flowhook-") {
+			continue
+		}
+		m.Header[k] = v
+	}
+	n.state.write(m.Header)
+	m.Header[headerSchedule] = []string{"@at " + n.at.UTC().Format(time.RFC3339Nano)}
+	m.Header[headerScheduleTarget] = []string{msg.Subject()}
+	m.Header[nats.MsgIdHdr] = []string{"sched-" + flowevent.OutcomeKey(requestID) + "-" +
+		strconv.Itoa(n.state.tries) + "-" + strconv.Itoa(n.state.holds)}
+	m.Data = msg.Data()
+	return m
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
