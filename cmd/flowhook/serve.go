@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
 // serviceFlags binds the service configuration's flags to cfg.
@@ -46,7 +47,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Topology.AckWait, "ack-wait", 30*time.Second, "consumer ack wait; long calls are marked in progress every ack-wait/3")
 	fs.IntVar(&c.Topology.MaxDeliver, "max-deliver", 10, "deliveries of one message before it counts as poison")
 	fs.IntVar(&c.Topology.MaxAckPending, "max-ack-pending", 8192, "unacknowledged messages across all replicas")
-	fs.DurationVar(&c.Topology.DuplicateWindow, "dedup-window", 10*time.Minute, "outcome stream dedup window; must exceed ack-wait x max-deliver")
+	fs.DurationVar(&c.Topology.DuplicateWindow, "dedup-window", 10*time.Minute, "outcome stream dedup window; must exceed ack-wait x max-deliver + max-retry-window")
 	fs.IntVar(&c.Replicas, "replicas", 1, "flowhook replicas sharing the consumer (checked against max-ack-pending)")
 	// Dispatch
 	fs.IntVar(&c.Dispatch.Workers, "workers", 256, "events handled at once per replica")
@@ -55,6 +56,10 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Dispatch.MaxTimeout, "max-timeout", 120*time.Second, "cap on any node's request timeout")
 	fs.DurationVar(&c.Dispatch.ShutdownGrace, "shutdown-grace", 20*time.Second, "time in-flight work may finish after SIGTERM")
 	fs.BoolVar(&c.Dispatch.Validate.HTTPSOnly, "https-only", false, "refuse nodes whose URL is not https")
+	// Retries, holds, poison
+	fs.DurationVar(&c.Dispatch.Validate.MaxRetryWindow, "max-retry-window", flowevent.DefaultMaxRetryWindow, "longest retry deadline or hold a node may ask for; dedup-window must exceed ack-wait x max-deliver + this")
+	fs.DurationVar(&c.Dispatch.HoldSpread, "hold-spread", 5*time.Second, "window over which events held by an open breaker are released when it may probe again")
+	fs.DurationVar(&c.Dispatch.PoisonSweep, "poison-sweep", time.Minute, "how often the request stream is swept for events that exhausted max-deliver")
 	// Egress
 	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)")
 	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list")
@@ -95,6 +100,9 @@ func (f *serviceFlags) config() app.Config {
 	c.Egress.DenyCIDRs = f.denyCIDRs
 	c.Egress.AllowHosts = f.allowHosts
 	c.Egress.AllowPorts = f.allowPorts
+	// Test only: the fault checker makes a process kill itself at a
+	// named point (see dispatch.Config.FaultPoint); unset in production.
+	c.Dispatch.FaultPoint = os.Getenv("FLOWHOOK_FAULT_POINT")
 	return c
 }
 

@@ -65,7 +65,9 @@ func (a *App) start(ctx context.Context) error {
 	topo := cfg.Topology.WithDefaults()
 	dcfg := cfg.Dispatch
 	dcfg.AckWait = topo.AckWait
-	if err := topo.Check(bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: prefetch(dcfg)}); err != nil {
+	// Retries and holds wait on the bus up to the retry window.
+	load := bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: prefetch(dcfg), LongestDelay: dcfg.Validate.RetryWindow()}
+	if err := topo.Check(load); err != nil {
 		return err
 	}
 	if cfg.NATS.URL == "" {

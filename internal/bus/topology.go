@@ -200,8 +200,14 @@ func (t Topology) ConsumerConfig() jetstream.ConsumerConfig {
 func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream.Consumer, error) {
 	t = t.WithDefaults()
 	for _, cfg := range t.StreamConfigs() {
-		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		s, err := js.CreateOrUpdateStream(ctx, cfg)
+		if err != nil {
 			return nil, fmt.Errorf("bus: stream %s: %w", cfg.Name, err)
+		}
+		if cfg.AllowMsgSchedules && !s.CachedInfo().Config.AllowMsgSchedules {
+			// An older server ignores the setting, and would store
+			// schedules that never fire: retries would be lost.
+			return nil, fmt.Errorf("%w: stream %s: the NATS server does not support message schedules, which retries and holds use: run nats-server 2.12 or later", ErrInvariant, cfg.Name)
 		}
 	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, t.RequestStream, t.ConsumerConfig())
