@@ -12,7 +12,8 @@ type Verdict struct {
 	// Matched reports whether the response is the expected success.
 	Matched bool
 	// Reason is flowevent.ReasonMatched when Matched, otherwise why not:
-	// status_mismatch, body_mismatch, or invalid_config for a check that
+	// status_mismatch (status, status_in, status_class), body_mismatch
+	// (body_contains, json_equals), or invalid_config for a check that
 	// cannot be applied.
 	Reason flowevent.Reason
 	// Detail explains Reason for people (expected vs. got). It never holds
@@ -24,20 +25,27 @@ type Verdict struct {
 // NeedsBody reports whether Judge reads the body for check. When it is
 // false the caller may skip reading the body and pass nil.
 func NeedsBody(check flowevent.ResponseCheck) bool {
-	return check.Kind == flowevent.CheckBodyContains
+	return check.Kind == flowevent.CheckBodyContains || check.Kind == flowevent.CheckJSONEquals
 }
 
 // Judge compares a response with the node's check. body holds at most the
 // bounded prefix of the response body that was read; truncated reports
 // whether more existed. A check of an unknown kind, or one that cannot match
 // anything meaningful (an expected status outside 100-999, an empty expected
-// string), yields Reason invalid_config.
+// string or status list, an unknown class, a malformed pointer or expected
+// JSON value), yields Reason invalid_config.
 func Judge(check flowevent.ResponseCheck, status int, body []byte, truncated bool) Verdict {
 	switch check.Kind {
 	case flowevent.CheckStatus:
 		return judgeStatus(check.Status, status)
 	case flowevent.CheckBodyContains:
 		return judgeBodyContains(check.Contains, body, truncated)
+	case flowevent.CheckStatusIn:
+		return judgeStatusIn(check.Statuses, status)
+	case flowevent.CheckStatusClass:
+		return judgeStatusClass(check.Class, status)
+	case flowevent.CheckJSONEquals:
+		return judgeJSONEquals(check.Pointer, check.Equals, body, truncated)
 	default:
 		return invalid("unknown response check kind")
 	}
