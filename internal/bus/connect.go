@@ -3,6 +3,7 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -77,7 +78,12 @@ func Connect(o ConnectOptions, log zerolog.Logger) (*nats.Conn, error) {
 		opts = append(opts, nats.ClientCert(o.TLSCert, o.TLSKey))
 	}
 	nc, err := nats.Connect(o.URL, opts...)
-	if err != nil {
+	var ue *url.Error
+	switch {
+	case errors.As(err, &ue):
+		// url.Error quotes the URL, and with it any inline password.
+		return nil, fmt.Errorf("bus: connect: a NATS URL cannot be parsed: %w", ue.Err)
+	case err != nil:
 		return nil, fmt.Errorf("bus: connect: %w", err)
 	}
 	return nc, nil

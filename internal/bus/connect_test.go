@@ -358,3 +358,23 @@ func TestConnectRefusesContradictions(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectErrorsHideURLPassword: a NATS URL that cannot be parsed is
+// reported without the URL, which may hold a password.
+func TestConnectErrorsHideURLPassword(t *testing.T) {
+	for _, url := range []string{
+		"nats://flowhook:" + testPassword + "@127.0.0.1:port",
+		"nats://flowhook:" + testPassword + "@[::1",
+		"nats://flowhook:" + testPassword + "@host%zz:4222",
+		"nats://flowhook:" + testPassword + "@127.0.0.1:1",
+	} {
+		nc, err := bus.Connect(bus.ConnectOptions{URL: url}, zerolog.Nop())
+		if err == nil {
+			nc.Close()
+			t.Fatalf("%s: connected", url)
+		}
+		if strings.Contains(err.Error(), testPassword) {
+			t.Errorf("error leaks the password: %v", err)
+		}
+	}
+}
