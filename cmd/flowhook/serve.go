@@ -51,7 +51,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.IntVar(&c.Replicas, "replicas", 1, "flowhook replicas sharing the consumer (checked against max-ack-pending)")
 	// Dispatch
 	fs.IntVar(&c.Dispatch.Workers, "workers", 256, "events handled at once per replica")
-	fs.IntVar(&c.Dispatch.Prefetch, "prefetch", 0, "messages pulled ahead per replica (0: workers)")
+	fs.IntVar(&c.Dispatch.Prefetch, "prefetch", 0, "messages pulled ahead per replica (0: workers/8); their ack wait runs while they wait for a worker")
 	fs.IntVar(&c.Dispatch.MaxEventBytes, "max-event-bytes", 1<<20, "request events larger than this are dead-lettered")
 	fs.DurationVar(&c.Dispatch.MaxTimeout, "max-timeout", 120*time.Second, "cap on any node's request timeout")
 	fs.DurationVar(&c.Dispatch.ShutdownGrace, "shutdown-grace", 20*time.Second, "time in-flight work may finish after SIGTERM")

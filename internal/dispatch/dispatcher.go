@@ -39,7 +39,11 @@ type Builder interface {
 type Config struct {
 	// Workers is the number of events handled at once; default 256.
 	Workers int
-	// Prefetch is how many messages are pulled ahead; default Workers.
+	// Prefetch is how many messages are pulled ahead; default Workers/8
+	// (at least 1). A pulled message's ack wait runs while it waits for a
+	// worker, so the buffer must drain well within AckWait even when
+	// every worker is stuck in a call as long as MaxTimeout: roughly
+	// Prefetch x MaxTimeout / Workers < AckWait.
 	Prefetch int
 	// AckWait is the consumer's ack wait: long calls are marked in
 	// progress every AckWait/3. Default 30s.
@@ -76,7 +80,7 @@ func (c Config) withDefaults() Config {
 		c.Workers = 256
 	}
 	if c.Prefetch <= 0 {
-		c.Prefetch = c.Workers
+		c.Prefetch = max(1, c.Workers/8)
 	}
 	if c.AckWait <= 0 {
 		c.AckWait = 30 * time.Second

@@ -114,6 +114,19 @@ func (d *Dispatcher) feed(work context.Context, msgs jetstream.MessagesContext, 
 			_ = msg.Nak()
 			continue
 		}
-		jobs <- msg
+		d.handOver(msg, jobs)
 	}
+}
+
+// handOver gives msg to a free worker. When every worker is busy, msg is
+// marked in progress while it waits, as its ack wait is already running.
+func (d *Dispatcher) handOver(msg jetstream.Msg, jobs chan<- jetstream.Msg) {
+	select {
+	case jobs <- msg:
+		return
+	default:
+	}
+	stop := d.keepAlive(msg)
+	jobs <- msg
+	stop()
 }
