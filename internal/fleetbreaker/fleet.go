@@ -1,0 +1,297 @@
+package fleetbreaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+)
+
+// Config configures a Fleet. Zero fields take their defaults, except
+// Replica.
+type Config struct {
+	// Replica names this replica; unique within the fleet. Required.
+	Replica string
+	// Bucket is the key-value bucket of open states; default
+	// DefaultBucket.
+	Bucket string
+	// Subject carries the results broadcast while breakers are closed;
+	// default DefaultSubject.
+	Subject string
+	// StreamReplicas is the bucket's replication factor (3 on a NATS
+	// cluster); default 1.
+	StreamReplicas int
+	// MemoryStorage keeps the bucket in memory (tests).
+	MemoryStorage bool
+	// ProbeLease is how long a replica holds the probe of an open period:
+	// it must outlast the longest request (node timeouts are capped by
+	// serve's --max-timeout). If the holder dies, the fleet waits this
+	// long before another replica probes. Default DefaultProbeLease.
+	ProbeLease time.Duration
+	// TTL drops records not written for this long; default DefaultTTL.
+	TTL time.Duration
+}
+
+// Defaults of Config.
+const (
+	DefaultBucket     = "FLOWHOOK_BREAKERS"
+	DefaultSubject    = "flowhook.fleet.breaker"
+	DefaultProbeLease = 2 * time.Minute
+	DefaultTTL        = 24 * time.Hour
+)
+
+func (c Config) withDefaults() Config {
+	if c.Bucket == "" {
+		c.Bucket = DefaultBucket
+	}
+	if c.Subject == "" {
+		c.Subject = DefaultSubject
+	}
+	if c.StreamReplicas <= 0 {
+		c.StreamReplicas = 1
+	}
+	if c.ProbeLease <= 0 {
+		c.ProbeLease = DefaultProbeLease
+	}
+	if c.TTL <= 0 {
+		c.TTL = DefaultTTL
+	}
+	return c
+}
+
+// Deps are what a Fleet works with.
+type Deps struct {
+	Conn      *nats.Conn
+	JetStream jetstream.JetStream
+	// Registry is this replica's breakers; the Fleet adds a transition
+	// hook to it, so Start must run before the first Allow.
+	Registry *breaker.Registry
+	// Clock tells the time (the Registry's clock); nil is the system clock.
+	Clock breaker.Clock
+	Log   zerolog.Logger
+}
+
+// Fleet stands in front of a replica's breaker.Registry and shares its
+// state with the other replicas. Create it with Start. Its methods are safe
+// for concurrent use by multiple goroutines.
+type Fleet struct {
+	cfg   Config
+	nc    *nats.Conn
+	kv    jetstream.KeyValue
+	reg   *breaker.Registry
+	clock breaker.Clock
+	log   zerolog.Logger
+	jobs  chan func(context.Context)
+	done  chan struct{}
+
+	// applyMu serialises applying records to the Registry, so that the
+	// Registry's breakers follow the records in revision order.
+	applyMu sync.Mutex
+
+	mu       sync.RWMutex
+	known    map[string]*known // by origin; values are never modified
+	pending  map[string]int    // own openings not yet written, by origin
+	claiming map[string]bool
+	nOpen    atomic.Int64 // open records in known: the fast path of Allow
+
+	failing  sync.Map // origin -> time.Time of the last fault seen; see results.go
+	nFailing atomic.Int64
+}
+
+// known is the last record applied for an origin.
+type known struct {
+	rev  uint64
+	rec  Record
+	seen time.Time
+}
+
+// Start creates (or updates) the bucket, loads the fleet's current state
+// into the Registry, subscribes to the other replicas' results and starts
+// sharing this replica's. It stops when ctx ends; Wait returns then.
+func Start(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Replica == "" {
+		return nil, errors.New("fleetbreaker: the replica needs a name")
+	}
+	if deps.Conn == nil || deps.JetStream == nil || deps.Registry == nil {
+		return nil, errors.New("fleetbreaker: missing dependency")
+	}
+	f := &Fleet{
+		cfg: cfg, nc: deps.Conn, reg: deps.Registry, clock: deps.Clock, log: deps.Log,
+		jobs: make(chan func(context.Context), 1024), done: make(chan struct{}),
+		known: map[string]*known{}, pending: map[string]int{}, claiming: map[string]bool{},
+	}
+	if f.clock == nil {
+		f.clock = systemClock{}
+	}
+	kv, err := deps.JetStream.CreateOrUpdateKeyValue(ctx, f.bucketConfig())
+	if err != nil {
+		return nil, fmt.Errorf("fleetbreaker: bucket %s: %w", cfg.Bucket, err)
+	}
+	f.kv = kv
+	w, err := kv.WatchAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fleetbreaker: watch %s: %w", cfg.Bucket, err)
+	}
+	if err := f.loadInitial(ctx, w); err != nil {
+		_ = w.Stop()
+		return nil, err
+	}
+	sub, err := f.nc.Subscribe(cfg.Subject, f.received)
+	if err == nil {
+		err = f.nc.FlushTimeout(opTimeout) // the server knows of the subscription
+	}
+	if err != nil {
+		_ = w.Stop()
+		return nil, fmt.Errorf("fleetbreaker: subscribe %s: %w", cfg.Subject, err)
+	}
+	f.reg.OnTransition(f.transitioned)
+	go f.run(ctx, w, sub)
+	return f, nil
+}
+
+func (f *Fleet) bucketConfig() jetstream.KeyValueConfig {
+	storage := jetstream.FileStorage
+	if f.cfg.MemoryStorage {
+		storage = jetstream.MemoryStorage
+	}
+	return jetstream.KeyValueConfig{
+		Bucket:      f.cfg.Bucket,
+		Description: "flowhook: fleet-wide endpoint circuit breaker states",
+		History:     1,
+		TTL:         f.cfg.TTL,
+		Storage:     storage,
+		Replicas:    f.cfg.StreamReplicas,
+	}
+}
+
+// Wait blocks until the Fleet has stopped after its context ended.
+func (f *Fleet) Wait() { <-f.done }
+
+// run applies watched records and runs bucket writes until ctx ends.
+func (f *Fleet) run(ctx context.Context, w jetstream.KeyWatcher, sub *nats.Subscription) {
+	defer close(f.done)
+	defer func() { _ = sub.Unsubscribe() }()
+	defer func() { _ = w.Stop() }()
+	writes := make(chan struct{})
+	go func() {
+		defer close(writes)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case job := <-f.jobs:
+				job(ctx)
+			}
+		}
+	}()
+	f.watch(ctx, w)
+	<-writes
+}
+
+// Allow asks the fleet, then the local breaker, for permission to send
+// one request to origin. It has the contract of breaker.Registry.Allow:
+// on refusal (a *breaker.OpenError) nothing may be sent; otherwise done
+// must be called once with the call's result. It does not touch the
+// network unless the origin's open period has just ended and this replica
+// tries to take the probe; then it waits at most ClaimWait.
+func (f *Fleet) Allow(origin string) (done func(breaker.Result), err error) {
+	probing := false
+	if f.nOpen.Load() > 0 {
+		if probing, err = f.gate(origin); err != nil {
+			return nil, err
+		}
+	}
+	local, err := f.reg.Allow(origin)
+	if err != nil || probing {
+		return local, err // a probe's result travels as a transition
+	}
+	return func(res breaker.Result) {
+		local(res)
+		f.counted(origin, res)
+	}, nil
+}
+
+// ClaimWait bounds how long Allow waits to take a probe lease.
+const ClaimWait = 2 * time.Second
+
+// gate applies origin's record to one request: probing reports that this
+// replica holds the probe lease.
+func (f *Fleet) gate(origin string) (probing bool, err error) {
+	f.mu.RLock()
+	k := f.known[origin]
+	f.mu.RUnlock()
+	if k == nil {
+		return false, nil
+	}
+	switch d, until := k.rec.decide(f.cfg.Replica, f.clock.Now()); d {
+	case pass:
+		return false, nil
+	case probe:
+		return true, nil
+	case wait:
+		return false, breaker.Refusal(origin, until)
+	}
+	if f.claim(origin) {
+		return true, nil
+	}
+	return false, breaker.Refusal(origin, time.Time{})
+}
+
+// claim tries to take origin's probe lease, waiting at most ClaimWait. At
+// most one claim per origin runs at a time; others are refused at once.
+func (f *Fleet) claim(origin string) bool {
+	f.mu.Lock()
+	if f.claiming[origin] {
+		f.mu.Unlock()
+		return false
+	}
+	f.claiming[origin] = true
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.claiming, origin)
+		f.mu.Unlock()
+	}()
+	won := make(chan bool, 1)
+	if !f.enqueue(func(ctx context.Context) { won <- f.takeLease(ctx, origin) }) {
+		return false
+	}
+	timer := time.NewTimer(ClaimWait)
+	defer timer.Stop()
+	select {
+	case ok := <-won:
+		return ok
+	case <-timer.C:
+		return false
+	}
+}
+
+// enqueue hands a bucket write to the writer without blocking; false when
+// its queue is full or the Fleet has stopped.
+func (f *Fleet) enqueue(job func(context.Context)) bool {
+	select {
+	case <-f.done:
+		return false
+	default:
+	}
+	select {
+	case f.jobs <- job:
+		return true
+	default:
+		f.log.Warn().Msg("fleetbreaker: write queue full; a breaker change stays local")
+		return false
+	}
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }

@@ -1,0 +1,344 @@
+package fleetbreaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+	"github.com/sony/gobreaker/v2"
+	"go.uber.org/goleak"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/bus/bustest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const origin = "https://api.example.com:443"
+
+// fakeClock is a Clock moved by hand, shared by every replica of a test.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// replica is one replica's breakers: a Registry behind a Fleet, with its
+// own NATS connection.
+type replica struct {
+	name  string
+	reg   *breaker.Registry
+	fleet *Fleet
+}
+
+// fleetOf starts n replicas on the server at url. They stop when the test
+// ends.
+func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeClock, cfg Config) []*replica {
+	t.Helper()
+	out := make([]*replica, n)
+	for i := range out {
+		out[i] = startReplica(t, url, fmt.Sprintf("r%d", i), s, clock, cfg)
+	}
+	return out
+}
+
+func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fakeClock, cfg Config) *replica {
+	t.Helper()
+	nc, js := bustest.Connect(t, url)
+	reg := breaker.NewRegistry(s, clock, zerolog.Nop())
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg.Replica, cfg.MemoryStorage = name, true
+	f, err := Start(ctx, cfg, Deps{Conn: nc, JetStream: js, Registry: reg, Clock: clock, Log: zerolog.Nop()})
+	if err != nil {
+		cancel()
+		t.Fatalf("Start %s: %v", name, err)
+	}
+	t.Cleanup(func() { cancel(); f.Wait() })
+	return &replica{name: name, reg: reg, fleet: f}
+}
+
+// send makes one call through r's fleet breaker with result res, and
+// reports whether it was admitted.
+func (r *replica) send(res breaker.Result) bool {
+	done, err := r.fleet.Allow(origin)
+	if err != nil {
+		return false
+	}
+	done(res)
+	return true
+}
+
+// eventually polls cond until it holds or a few seconds have passed (the
+// replicas hear each other over NATS).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func refusesAll(rs []*replica) func() bool {
+	return func() bool {
+		for _, r := range rs {
+			if _, err := r.fleet.Allow(origin); !errors.Is(err, breaker.ErrOpen) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func readRecord(t *testing.T, f *Fleet) Record {
+	t.Helper()
+	rec, rev, err := f.read(context.Background(), Key(origin))
+	if err != nil || rev == 0 {
+		t.Fatalf("read record: rev %d, %v", rev, err)
+	}
+	return rec
+}
+
+// TestFleetTripsOnSharedFaults spreads a threshold's worth of faults over
+// three replicas: no replica sees the threshold itself, yet the fleet
+// opens, with one record in the bucket.
+func TestFleetTripsOnSharedFaults(t *testing.T) {
+	srv := bustest.Server(t)
+	clock := newFakeClock()
+	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3, OpenTimeout: time.Minute}, clock, Config{})
+	for i, r := range rs {
+		if !r.send(breaker.Fault) {
+			t.Fatalf("fault %d refused", i)
+		}
+		// Let the fault reach the others before the next one is sent.
+		eventually(t, "the fault is shared", func() bool {
+			s, ok := rs[(i+1)%3].reg.Status(origin)
+			return ok && (s.Counts.ConsecutiveFailures == uint32(i+1) || s.State == gobreaker.StateOpen)
+		})
+	}
+	eventually(t, "every replica refuses", refusesAll(rs))
+	rec := readRecord(t, rs[0].fleet)
+	if !rec.open() || rec.Generation != 1 || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.Origin != origin {
+		t.Fatalf("record = %+v, want open for a minute, generation 1", rec)
+	}
+}
+
+// TestSuccessEndsTheFleetRun checks that a success anywhere ends the run
+// of consecutive faults everywhere.
+func TestSuccessEndsTheFleetRun(t *testing.T) {
+	srv := bustest.Server(t)
+	clock := newFakeClock()
+	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3}, clock, Config{})
+	steps := []struct {
+		r   int
+		res breaker.Result
+		run uint32 // consecutive faults every replica then counts
+	}{{0, breaker.Fault, 1}, {1, breaker.Fault, 2}, {2, breaker.Success, 0}, {0, breaker.Fault, 1}, {1, breaker.Fault, 2}}
+	for i, st := range steps {
+		if !rs[st.r].send(st.res) {
+			t.Fatalf("step %d refused", i)
+		}
+		eventually(t, fmt.Sprintf("step %d is shared", i), func() bool {
+			for _, r := range rs {
+				if s, ok := r.reg.Status(origin); !ok || s.Counts.ConsecutiveFailures != st.run {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	for _, r := range rs {
+		if s, _ := r.reg.Status(origin); s.State != gobreaker.StateClosed {
+			t.Fatalf("%s: %v, want closed", r.name, s.State)
+		}
+	}
+}
+
+// TestOneProbePerOpenPeriod opens the fleet's breaker, lets every replica
+// try hard to send once the open period ends, and counts what gets
+// through: one probe per period for the whole fleet. A failed probe opens
+// a new period everywhere; a good one closes every replica's breaker.
+func TestOneProbePerOpenPeriod(t *testing.T) {
+	srv := bustest.Server(t)
+	clock := newFakeClock()
+	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 10 * time.Second})
+	rs[0].send(breaker.Fault)
+	eventually(t, "every replica refuses", refusesAll(rs))
+
+	for period, res := range []breaker.Result{breaker.Fault, breaker.Fault, breaker.Success} {
+		clock.Advance(time.Minute)
+		probes := stampede(rs, res)
+		if len(probes) != 1 {
+			t.Fatalf("period %d: %d probes went out (%.12v), want 1", period, len(probes), probes)
+		}
+		if res == breaker.Fault {
+			eventually(t, "a new open period is written", func() bool { return readRecord(t, rs[0].fleet).Generation == uint64(period+2) })
+			if rec := readRecord(t, rs[0].fleet); !rec.open() || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.Prober != "" {
+				t.Fatalf("after failed probe %d: %+v, want open for a minute, no prober", period, rec)
+			}
+			eventually(t, "every replica holds the new period", func() bool {
+				for _, r := range rs {
+					_, err := r.fleet.Allow(origin)
+					var oe *breaker.OpenError
+					if !errors.As(err, &oe) || !oe.Until.Equal(clock.Now().Add(time.Minute)) {
+						return false
+					}
+				}
+				return true
+			})
+		}
+	}
+	eventually(t, "every replica closes", func() bool {
+		for _, r := range rs {
+			if s, _ := r.reg.Status(origin); s.State != gobreaker.StateClosed {
+				return false
+			}
+		}
+		return true
+	})
+	for _, r := range rs {
+		if !r.send(breaker.Success) {
+			t.Fatalf("%s refuses after the fleet closed", r.name)
+		}
+	}
+	if rec := readRecord(t, rs[0].fleet); rec.open() {
+		t.Fatalf("record after a good probe: %+v, want closed", rec)
+	}
+}
+
+// stampede has every replica call Allow from several goroutines, until a
+// moment after the first call was admitted; admitted calls are held in
+// flight meanwhile (a probe takes time), then end with res. It returns
+// the replicas whose calls were admitted.
+func stampede(rs []*replica, res breaker.Result) []string {
+	var (
+		mu       sync.Mutex
+		admitted []string
+		dones    []func(breaker.Result)
+		first    atomic.Int64 // unix nanoseconds of the first admission
+		wg       sync.WaitGroup
+	)
+	giveUp := time.Now().Add(5 * time.Second)
+	over := func() bool {
+		f := first.Load()
+		return time.Now().After(giveUp) || (f != 0 && time.Since(time.Unix(0, f)) > 200*time.Millisecond)
+	}
+	for _, r := range rs {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for !over() {
+					done, err := r.fleet.Allow(origin)
+					if err != nil {
+						time.Sleep(time.Millisecond)
+						continue
+					}
+					first.CompareAndSwap(0, time.Now().UnixNano())
+					mu.Lock()
+					admitted, dones = append(admitted, r.name), append(dones, done)
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, done := range dones {
+		done(res)
+	}
+	return admitted
+}
+
+// TestDeadProbersLeaseExpires takes the probe lease on one replica whose
+// probe never ends (its process died), and checks that another replica
+// probes once the lease has expired, not before.
+func TestDeadProbersLeaseExpires(t *testing.T) {
+	srv := bustest.Server(t)
+	clock := newFakeClock()
+	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 30 * time.Second})
+	rs[0].send(breaker.Fault)
+	eventually(t, "every replica refuses", refusesAll(rs))
+	clock.Advance(time.Minute)
+	if _, err := rs[0].fleet.Allow(origin); err != nil { // the probe that never ends
+		t.Fatalf("the first replica could not probe: %v", err)
+	}
+	eventually(t, "the other replica sees the lease", func() bool {
+		rs[1].fleet.mu.RLock()
+		defer rs[1].fleet.mu.RUnlock()
+		k := rs[1].fleet.known[origin]
+		return k != nil && k.rec.Prober == "r0"
+	})
+	if _, err := rs[1].fleet.Allow(origin); !errors.Is(err, breaker.ErrOpen) {
+		t.Fatalf("second prober admitted while the lease holds: %v", err)
+	}
+	clock.Advance(30 * time.Second)
+	done, err := rs[1].fleet.Allow(origin)
+	if err != nil {
+		t.Fatalf("after the lease expired: %v", err)
+	}
+	done(breaker.Success)
+	eventually(t, "the fleet closes", func() bool { return !readRecord(t, rs[0].fleet).open() })
+}
+
+// TestNewReplicaLoadsOpenState starts a replica after the fleet opened a
+// breaker: its first call is refused.
+func TestNewReplicaLoadsOpenState(t *testing.T) {
+	srv := bustest.Server(t)
+	clock := newFakeClock()
+	s := breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}
+	first := startReplica(t, srv.ClientURL(), "first", s, clock, Config{})
+	first.send(breaker.Fault)
+	eventually(t, "the record is written", func() bool {
+		_, rev, _ := first.fleet.read(context.Background(), Key(origin))
+		return rev > 0
+	})
+	late := startReplica(t, srv.ClientURL(), "late", s, clock, Config{})
+	_, err := late.fleet.Allow(origin)
+	var oe *breaker.OpenError
+	if !errors.As(err, &oe) || !oe.Until.Equal(clock.Now().Add(time.Minute)) {
+		t.Fatalf("late replica: err = %v, want open until the fleet's open_until", err)
+	}
+	if st, _ := late.reg.Status(origin); st.State != gobreaker.StateOpen {
+		t.Fatalf("late replica's own breaker: %v, want forced open", st.State)
+	}
+}
+
+// TestUnreadableRecordIsOverwritten checks that garbage under a key
+// neither blocks a replica nor stops the fleet from opening.
+func TestUnreadableRecordIsOverwritten(t *testing.T) {
+	srv := bustest.Server(t)
+	_, js := bustest.Connect(t, srv.ClientURL())
+	ctx := context.Background()
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: DefaultBucket, History: 1, TTL: DefaultTTL, Storage: jetstream.MemoryStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, Key(origin), []byte("garbage")); err != nil {
+		t.Fatal(err)
+	}
+	clock := newFakeClock()
+	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1}, clock, Config{})
+	rs[0].send(breaker.Fault)
+	eventually(t, "every replica refuses", refusesAll(rs))
+}
