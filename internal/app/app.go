@@ -112,7 +112,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.breakers = breaker.NewRegistry(cfg.Breaker, systemClock{}, a.log)
-	obs, err := a.setupOperations(sctx, js, topo)
+	obs, tracer, err := a.setupOperations(sctx, js, topo)
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,7 @@ func (a *App) start(ctx context.Context) error {
 		Breakers:  a.breakers,
 		Log:       a.log,
 		Observer:  obs,
+		Tracer:    tracer,
 	})
 	if err != nil {
 		return err
@@ -139,7 +140,7 @@ func (a *App) start(ctx context.Context) error {
 		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
 		err := d.Run(ctx)
 		a.ready.Store(false)
-		a.waitOperations()
+		a.waitOperations(ctx)
 		client.Close()
 		a.close()
 		a.done <- err

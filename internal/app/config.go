@@ -10,6 +10,7 @@ import (
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/nodestats"
 	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/internal/tracing"
 )
 
 // Config is the whole service configuration. cmd/flowhook fills it from
@@ -39,6 +40,8 @@ type Config struct {
 	// NodeStatsDisabled keeps this replica from aggregating node stats (it
 	// still serves them from the bucket).
 	NodeStatsDisabled bool
+	// Tracing exports a span per event when its Endpoint is set.
+	Tracing tracing.Config
 	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
 	// /v1/stats; empty disables.
 	AdminAddr string

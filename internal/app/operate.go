@@ -15,6 +15,7 @@ import (
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/metrics"
 	"github.com/flowhook/flowhook/internal/nodestats"
+	"github.com/flowhook/flowhook/internal/tracing"
 )
 
 // consumerPollEvery is how often the shared consumer's info is read for
@@ -33,6 +34,7 @@ type operations struct {
 	consumerMissing atomic.Bool
 	stats           *nodestats.Reader
 	aggregator      *nodestats.Aggregator
+	tracer          *tracing.Tracer
 	bg              sync.WaitGroup
 }
 
@@ -49,9 +51,23 @@ func (o observer) Consuming(on bool) {
 	o.Metrics.Consuming(on)
 }
 
-// setupOperations creates the metrics and the node-stats buckets; it starts
-// nothing. It returns the dispatcher's Observer.
-func (a *App) setupOperations(ctx context.Context, js jetstream.JetStream, topo bus.Topology) (dispatch.Observer, error) {
+// setupOperations creates the metrics, the node-stats buckets and the
+// tracer; it starts no goroutine. It returns the dispatcher's Observer and
+// Tracer (nil when tracing is off).
+func (a *App) setupOperations(ctx context.Context, js jetstream.JetStream, topo bus.Topology) (dispatch.Observer, dispatch.Tracer, error) {
+	obs, err := a.setupMetrics(ctx, js, topo)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.ops.tracer, err = tracing.New(a.cfg.Tracing, a.log)
+	if err != nil || a.ops.tracer == nil {
+		return obs, nil, err
+	}
+	a.log.Info().Msg("tracing: a span per event, exported by OTLP/HTTP")
+	return obs, a.ops.tracer, nil
+}
+
+func (a *App) setupMetrics(ctx context.Context, js jetstream.JetStream, topo bus.Topology) (dispatch.Observer, error) {
 	ops := &a.ops
 	ops.reg = prometheus.NewRegistry()
 	ops.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -101,7 +117,16 @@ func (a *App) startOperations(ctx context.Context, cons jetstream.Consumer) {
 	}
 }
 
-func (a *App) waitOperations() { a.ops.bg.Wait() }
+// waitOperations waits for the background work to stop and exports the
+// spans still buffered.
+func (a *App) waitOperations(ctx context.Context) {
+	a.ops.bg.Wait()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := a.ops.tracer.Shutdown(ctx); err != nil {
+		a.log.Warn().Err(err).Msg("tracing: spans not exported at exit")
+	}
+}
 
 // pollConsumer reads the consumer's info every consumerPollEvery: its lag
 // for the metrics, its existence for readiness.
