@@ -72,7 +72,7 @@ type Deps struct {
 	Conn      *nats.Conn
 	JetStream jetstream.JetStream
 	// Registry is this replica's breakers; the Fleet adds a transition
-	// hook to it, so Start must run before the first Allow.
+	// hook to it, so New must run before its first Allow.
 	Registry *breaker.Registry
 	// Clock tells the time (the Registry's clock); nil is the system clock.
 	Clock breaker.Clock
@@ -80,8 +80,8 @@ type Deps struct {
 }
 
 // Fleet stands in front of a replica's breaker.Registry and shares its
-// state with the other replicas. Create it with Start. Its methods are safe
-// for concurrent use by multiple goroutines.
+// state with the other replicas. Create it with New and Run it. Its
+// methods are safe for concurrent use by multiple goroutines.
 type Fleet struct {
 	cfg   Config
 	nc    *nats.Conn
@@ -89,8 +89,9 @@ type Fleet struct {
 	reg   *breaker.Registry
 	clock breaker.Clock
 	log   zerolog.Logger
+	sub   *nats.Subscription
 	jobs  chan func(context.Context)
-	done  chan struct{}
+	done  chan struct{} // closed when Run returns
 
 	// applyMu serialises applying records to the Registry, so that the
 	// Registry's breakers follow the records in revision order.
@@ -113,10 +114,12 @@ type known struct {
 	seen time.Time
 }
 
-// Start creates (or updates) the bucket, loads the fleet's current state
-// into the Registry, subscribes to the other replicas' results and starts
-// sharing this replica's. It stops when ctx ends; Wait returns then.
-func Start(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
+// New creates (or updates) the bucket, loads the fleet's current state
+// into the Registry, subscribes to the other replicas' results and hooks
+// into the Registry to share its own; ctx bounds this set-up. Run then
+// follows the fleet until its context ends. Allow may be called as soon as
+// New returns.
+func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 	cfg = cfg.withDefaults()
 	if cfg.Replica == "" {
 		return nil, errors.New("fleetbreaker: the replica needs a name")
@@ -137,24 +140,17 @@ func Start(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 		return nil, fmt.Errorf("fleetbreaker: bucket %s: %w", cfg.Bucket, err)
 	}
 	f.kv = kv
-	w, err := kv.WatchAll(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fleetbreaker: watch %s: %w", cfg.Bucket, err)
-	}
-	if err := f.loadInitial(ctx, w); err != nil {
-		_ = w.Stop()
+	if err := f.loadState(ctx); err != nil {
 		return nil, err
 	}
-	sub, err := f.nc.Subscribe(cfg.Subject, f.received)
+	f.sub, err = f.nc.Subscribe(cfg.Subject, f.received)
 	if err == nil {
 		err = f.nc.FlushTimeout(opTimeout) // the server knows of the subscription
 	}
 	if err != nil {
-		_ = w.Stop()
 		return nil, fmt.Errorf("fleetbreaker: subscribe %s: %w", cfg.Subject, err)
 	}
 	f.reg.OnTransition(f.transitioned)
-	go f.run(ctx, w, sub)
 	return f, nil
 }
 
@@ -173,13 +169,18 @@ func (f *Fleet) bucketConfig() jetstream.KeyValueConfig {
 	}
 }
 
-// Wait blocks until the Fleet has stopped after its context ended.
-func (f *Fleet) Wait() { <-f.done }
-
-// run applies watched records and runs bucket writes until ctx ends.
-func (f *Fleet) run(ctx context.Context, w jetstream.KeyWatcher, sub *nats.Subscription) {
+// Run follows the fleet until ctx ends: it applies the records other
+// replicas write and writes this replica's. It returns ctx's error, or an
+// error if the bucket cannot be watched (breakers then stay local).
+func (f *Fleet) Run(ctx context.Context) error {
 	defer close(f.done)
-	defer func() { _ = sub.Unsubscribe() }()
+	defer func() { _ = f.sub.Unsubscribe() }()
+	// The watch starts with the current records again: those written
+	// since New are not missed, and those already applied are skipped.
+	w, err := f.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("fleetbreaker: watch %s: %w", f.cfg.Bucket, err)
+	}
 	defer func() { _ = w.Stop() }()
 	writes := make(chan struct{})
 	go func() {
@@ -195,6 +196,7 @@ func (f *Fleet) run(ctx context.Context, w jetstream.KeyWatcher, sub *nats.Subsc
 	}()
 	f.watch(ctx, w)
 	<-writes
+	return ctx.Err()
 }
 
 // Allow asks the fleet, then the local breaker, for permission to send

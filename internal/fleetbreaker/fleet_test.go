@@ -67,12 +67,19 @@ func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fak
 	reg := breaker.NewRegistry(s, clock, zerolog.Nop())
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg.Replica, cfg.MemoryStorage = name, true
-	f, err := Start(ctx, cfg, Deps{Conn: nc, JetStream: js, Registry: reg, Clock: clock, Log: zerolog.Nop()})
+	f, err := New(ctx, cfg, Deps{Conn: nc, JetStream: js, Registry: reg, Clock: clock, Log: zerolog.Nop()})
 	if err != nil {
 		cancel()
-		t.Fatalf("Start %s: %v", name, err)
+		t.Fatalf("New %s: %v", name, err)
 	}
-	t.Cleanup(func() { cancel(); f.Wait() })
+	ran := make(chan error, 1)
+	go func() { ran <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-ran; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run %s: %v", name, err)
+		}
+	})
 	return &replica{name: name, reg: reg, fleet: f}
 }
 
@@ -97,6 +104,22 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting until %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// fleetOpen reports whether every replica has applied an open record of
+// generation gen.
+func fleetOpen(rs []*replica, gen uint64) func() bool {
+	return func() bool {
+		for _, r := range rs {
+			r.fleet.mu.RLock()
+			k := r.fleet.known[origin]
+			r.fleet.mu.RUnlock()
+			if k == nil || !k.rec.open() || k.rec.Generation != gen {
+				return false
+			}
+		}
+		return true
 	}
 }
 
@@ -184,6 +207,7 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 	clock := newFakeClock()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 10 * time.Second})
 	rs[0].send(breaker.Fault)
+	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
 	eventually(t, "every replica refuses", refusesAll(rs))
 
 	for period, res := range []breaker.Result{breaker.Fault, breaker.Fault, breaker.Success} {
@@ -278,6 +302,7 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 	clock := newFakeClock()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 30 * time.Second})
 	rs[0].send(breaker.Fault)
+	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
 	eventually(t, "every replica refuses", refusesAll(rs))
 	clock.Advance(time.Minute)
 	if _, err := rs[0].fleet.Allow(origin); err != nil { // the probe that never ends
@@ -340,5 +365,6 @@ func TestUnreadableRecordIsOverwritten(t *testing.T) {
 	clock := newFakeClock()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1}, clock, Config{})
 	rs[0].send(breaker.Fault)
+	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
 	eventually(t, "every replica refuses", refusesAll(rs))
 }

@@ -16,9 +16,14 @@ const (
 	forgetAfter = 10 * time.Minute
 )
 
-// loadInitial applies the bucket's current records, up to the watcher's
-// end-of-initial-values marker.
-func (f *Fleet) loadInitial(ctx context.Context, w jetstream.KeyWatcher) error {
+// loadState applies the bucket's current records: it watches the bucket
+// up to the end-of-initial-values marker.
+func (f *Fleet) loadState(ctx context.Context) error {
+	w, err := f.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("fleetbreaker: watch %s: %w", f.cfg.Bucket, err)
+	}
+	defer func() { _ = w.Stop() }()
 	for {
 		select {
 		case <-ctx.Done():
@@ -48,7 +53,9 @@ func (f *Fleet) watch(ctx context.Context, w jetstream.KeyWatcher) {
 			f.prune(f.clock.Now())
 		case e, ok := <-w.Updates():
 			if !ok {
-				f.log.Warn().Msg("fleetbreaker: watch ended; breakers are local until restart")
+				if ctx.Err() == nil {
+					f.log.Warn().Msg("fleetbreaker: watch ended; breakers are local until restart")
+				}
 				return
 			}
 			if e != nil {
