@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/flowhook/flowhook/internal/bench"
+)
+
+func init() {
+	register("bench", "measure flowhook against a naive pipeline and the machine's ceiling", runBench)
+}
+
+// runBench runs the benchmark, or one of its child processes when the
+// benchmark started this process as one (bench.ChildEnv is set).
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if spec := os.Getenv(bench.ChildEnv); spec != "" {
+		return bench.RunChild(ctx, spec, os.Stdin, stdout, stderr)
+	}
+	fs := newFlagSet("bench", "bench [flags]", "flowhook bench --json bench.json", stderr)
+	var o bench.Options
+	var rates intList
+	var systems stringList
+	fs.BoolVar(&o.Quick, "quick", false, "smoke run: small backlogs, one rep, one short paced rate, 200 endpoints (well under a minute)")
+	fs.IntVar(&o.Events, "events", 0, "backlog each system drains per rep (default 100000; quick 2000)")
+	fs.IntVar(&o.Reps, "reps", 0, "repetitions; medians and spread are reported (default 3; quick 1)")
+	fs.Var(&rates, "rates", "paced rates of the latency runs, events/s (default 1000,5000,10000; quick 1000)")
+	fs.DurationVar(&o.RateDuration, "rate-duration", 0, "how long each paced rate runs (default 5s; quick 1s)")
+	fs.IntVar(&o.Endpoints, "endpoints", 0, "distinct endpoints of flowhook's memory run (default 10000; quick 200; -1 skips it)")
+	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
+	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
+	fs.IntVar(&o.Workers, "workers", 0, "flowhook's dispatcher workers (default: serve's)")
+	fs.IntVar(&o.Prefetch, "prefetch", 0, "flowhook's prefetch (default: serve's)")
+	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
+	fs.StringVar(&o.ProfileDir, "profile", "", "directory for CPU and allocation profiles of flowhook's first drain")
+	fs.BoolVar(&o.Verbose, "verbose", false, "copy the child processes' standard error to stderr")
+	if err := parseFlags(fs, args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "flowhook bench:", err)
+		return exitUsage
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "flowhook bench:", err)
+		return exitFailure
+	}
+	o.Command, o.Rates, o.Systems, o.Log = []string{exe, "bench"}, rates, systems, stderr
+	start := time.Now()
+	rep, err := bench.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "flowhook bench:", err)
+		return exitFailure
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "flowhook bench: done in %s\n", time.Since(start).Round(time.Second))
+	if *jsonOut != "" {
+		if err := writeReport(*jsonOut, rep); err != nil {
+			fmt.Fprintln(stderr, "flowhook bench:", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+func writeReport(name string, rep *bench.Report) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, append(b, '\n'), 0o644)
+}

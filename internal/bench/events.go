@@ -1,0 +1,97 @@
+package bench
+
+import (
+	"strconv"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// benchAccount is the account of every benchmark event.
+const benchAccount = "bench"
+
+// eventSource makes the request events of one run: real structured
+// CloudEvents as a flow engine publishes them (flowevent.NewRequestMsg),
+// with a realistic node and profile.
+type eventSource struct {
+	// prefix makes ids unique per run; ids are prefix-<seq>, valid
+	// subject tokens.
+	prefix string
+	// endpoints are the receiver base URLs, used round-robin.
+	endpoints []string
+}
+
+// id is the request event id of seq.
+func (s eventSource) id(seq int) string { return s.prefix + "-" + strconv.Itoa(seq) }
+
+// msg returns the request event of seq.
+func (s eventSource) msg(seq int) (*nats.Msg, error) {
+	return flowevent.NewRequestMsg(s.id(seq), benchRequest(seq, s.endpoints[seq%len(s.endpoints)]))
+}
+
+var (
+	firstNames = []string{"Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia"}
+	cities     = []string{"London", "Paris", "Berlin", "Lisbon", "Oslo", "Zürich", "Kraków", "Dublin"}
+	plans      = []string{"free", "starter", "pro", "enterprise"}
+)
+
+// benchNode is the Webhook node every benchmark event runs: a GET with 6
+// parameters (4 from the profile, one of them nested, 2 from the
+// triggering event) after the URL's own static parameter, 2 headers (one
+// inline, one a secret reference), an exact status check.
+func benchNode(endpoint string) flowevent.NodeConfig {
+	return flowevent.NodeConfig{
+		Method: flowevent.MethodGet,
+		URL:    endpoint + "/hook?src=flow",
+		Params: []flowevent.Param{
+			{Name: "email", From: flowevent.FromProfile, Path: "email"},
+			{Name: "first_name", From: flowevent.FromProfile, Path: "first_name"},
+			{Name: "lead_score", From: flowevent.FromProfile, Path: "lead_score"},
+			{Name: "city", From: flowevent.FromProfile, Path: "address.city"},
+			{Name: "form", From: flowevent.FromEvent, Path: "form.name"},
+			{Name: "campaign", From: flowevent.FromEvent, Path: "utm.campaign"},
+		},
+		Headers: []flowevent.Header{
+			{Name: "X-Flow", Value: "spring-nurture"},
+			{Name: "Authorization", Secret: benchSecret, Prefix: "Bearer "},
+		},
+		Response:  flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
+		OnError:   flowevent.RouteNo,
+		TimeoutMS: 5000,
+	}
+}
+
+// benchRequest is the request of seq: the node, and a profile with a dozen
+// attributes and a form submission as its trigger.
+func benchRequest(seq int, endpoint string) flowevent.Request {
+	name := firstNames[seq%len(firstNames)]
+	return flowevent.Request{
+		Account: benchAccount,
+		FlowID:  "spring-nurture",
+		NodeID:  "push-lead-to-crm",
+		Node:    benchNode(endpoint),
+		Profile: flowevent.Profile{
+			ID: "p-" + strconv.Itoa(seq),
+			Attributes: map[string]any{
+				"email":        name + "." + strconv.Itoa(seq) + "@example.com",
+				"first_name":   name,
+				"last_name":    "Example",
+				"lead_score":   40 + seq%60,
+				"plan":         plans[seq%len(plans)],
+				"country":      "GB",
+				"opted_in":     seq%3 != 0,
+				"signup_date":  "2025-11-0" + strconv.Itoa(1+seq%9),
+				"tags":         []any{"newsletter", "webinar"},
+				"address":      map[string]any{"city": cities[seq%len(cities)], "zip": "N1 9GU"},
+				"lifetime_eur": 120.5 + float64(seq%100),
+				"phone":        "+44 20 7946 0" + strconv.Itoa(100+seq%900),
+			},
+		},
+		Trigger: &flowevent.Trigger{Type: "form_submitted", Data: map[string]any{
+			"form": map[string]any{"id": "f-17", "name": "demo-request"},
+			"utm":  map[string]any{"campaign": "spring-launch", "source": "newsletter", "medium": "email"},
+			"page": "https://www.example.com/pricing?ref=nav",
+		}},
+	}
+}

@@ -1,0 +1,313 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// Report is the result of one benchmark run; it is also the JSON written
+// for tracking over time.
+type Report struct {
+	Started  time.Time `json:"started"`
+	Machine  Machine   `json:"machine"`
+	Settings Settings  `json:"settings"`
+	// Systems are the systems measured, in the order they ran.
+	Systems []*System `json:"systems"`
+	Ceiling *Ceiling  `json:"ceiling,omitempty"`
+	Ratios  Ratios    `json:"ratios"`
+	Spread  *Spread   `json:"spread,omitempty"`
+	Targets []Target  `json:"targets"`
+	Notes   []string  `json:"notes,omitempty"`
+}
+
+// Settings are the options the run used.
+type Settings struct {
+	Events          int     `json:"events"`
+	Reps            int     `json:"reps"`
+	Rates           []int   `json:"rates"`
+	RateSeconds     float64 `json:"rate_seconds"`
+	Endpoints       int     `json:"endpoints"`
+	ExternalNATS    bool    `json:"external_nats"`
+	FlowhookWorkers int     `json:"flowhook_workers,omitempty"`
+	Prefetch        int     `json:"flowhook_prefetch,omitempty"`
+	Quick           bool    `json:"quick"`
+}
+
+// System is every repetition of one system and their summary.
+type System struct {
+	Name    string  `json:"name"`
+	Label   string  `json:"label"`
+	Reps    []Rep   `json:"reps"`
+	Summary Summary `json:"summary"`
+}
+
+// Rep is one repetition of one system.
+type Rep struct {
+	Rep          int     `json:"rep"`
+	Events       int     `json:"events"`
+	Seconds      float64 `json:"seconds"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	// CPU is each process's CPU time per event, in core-µs; CPUTotal their
+	// sum.
+	CPU      map[string]float64 `json:"cpu_us_per_event"`
+	CPUTotal float64            `json:"cpu_us_per_event_total"`
+	// RSSPeakMB is each process's peak resident set during the drain.
+	RSSPeakMB map[string]float64 `json:"rss_peak_mb,omitempty"`
+	// AllocsPerEvent, BytesPerEvent and GCs are the system process's
+	// runtime.MemStats deltas.
+	AllocsPerEvent float64 `json:"allocs_per_event"`
+	BytesPerEvent  float64 `json:"bytes_per_event"`
+	GCs            int     `json:"gcs"`
+	// GOGC is the system process's GC percent as it ran.
+	GOGC    int          `json:"gogc"`
+	Latency []LatencyRun `json:"latency,omitempty"`
+	// Expected events, Outcomes stored and inputs left Unacked: every
+	// event got its outcome when Outcomes == Expected and Unacked == 0.
+	Expected int `json:"expected"`
+	Outcomes int `json:"outcomes"`
+	Unacked  int `json:"unacked"`
+}
+
+func newRep(rep int, w window, sut string) Rep {
+	r := Rep{Rep: rep, Events: w.events, Seconds: w.seconds, EventsPerSec: float64(w.events) / w.seconds, CPU: w.cpuPerEvent()}
+	for _, v := range r.CPU {
+		r.CPUTotal += v
+	}
+	r.AllocsPerEvent, r.BytesPerEvent, r.GCs = w.allocs(sut)
+	r.GOGC = w.after[sut].GCPercent
+	return r
+}
+
+// Stat is a measure over the repetitions.
+type Stat struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+}
+
+// Spread is (max - min) / median, 0 when the median is 0.
+func (s Stat) Spread() float64 {
+	if s.Median == 0 {
+		return 0
+	}
+	return (s.Max - s.Min) / s.Median
+}
+
+func statOf(vals []float64) Stat {
+	if len(vals) == 0 {
+		return Stat{}
+	}
+	v := slices.Clone(vals)
+	slices.Sort(v)
+	med := v[len(v)/2]
+	if len(v)%2 == 0 {
+		med = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return Stat{Median: med, Min: v[0], Max: v[len(v)-1]}
+}
+
+// Summary is a system's runs reduced to medians and ranges.
+type Summary struct {
+	EventsPerSec   Stat             `json:"events_per_sec"`
+	CPU            map[string]Stat  `json:"cpu_us_per_event"`
+	CPUTotal       Stat             `json:"cpu_us_per_event_total"`
+	RSSPeakMB      map[string]Stat  `json:"rss_peak_mb,omitempty"`
+	AllocsPerEvent Stat             `json:"allocs_per_event"`
+	BytesPerEvent  Stat             `json:"bytes_per_event"`
+	Latency        []LatencySummary `json:"latency,omitempty"`
+}
+
+// LatencySummary is one paced rate over the repetitions.
+type LatencySummary struct {
+	Rate int  `json:"rate"`
+	P50  Stat `json:"p50_ms"`
+	P99  Stat `json:"p99_ms"`
+	P999 Stat `json:"p999_ms"`
+}
+
+func summarize(reps []Rep) Summary {
+	col := func(f func(Rep) float64) Stat {
+		vals := make([]float64, len(reps))
+		for i, r := range reps {
+			vals[i] = f(r)
+		}
+		return statOf(vals)
+	}
+	byKey := func(f func(Rep) map[string]float64) map[string]Stat {
+		out := map[string]Stat{}
+		for k := range f(reps[0]) {
+			out[k] = col(func(r Rep) float64 { return f(r)[k] })
+		}
+		return out
+	}
+	s := Summary{
+		EventsPerSec:   col(func(r Rep) float64 { return r.EventsPerSec }),
+		CPU:            byKey(func(r Rep) map[string]float64 { return r.CPU }),
+		CPUTotal:       col(func(r Rep) float64 { return r.CPUTotal }),
+		RSSPeakMB:      byKey(func(r Rep) map[string]float64 { return r.RSSPeakMB }),
+		AllocsPerEvent: col(func(r Rep) float64 { return r.AllocsPerEvent }),
+		BytesPerEvent:  col(func(r Rep) float64 { return r.BytesPerEvent }),
+	}
+	for i, l := range reps[0].Latency {
+		at := func(f func(LatencyRun) float64) Stat {
+			return col(func(r Rep) float64 { return f(r.Latency[i]) })
+		}
+		s.Latency = append(s.Latency, LatencySummary{
+			Rate: l.Rate,
+			P50:  at(func(l LatencyRun) float64 { return l.P50MS }),
+			P99:  at(func(l LatencyRun) float64 { return l.P99MS }),
+			P999: at(func(l LatencyRun) float64 { return l.P999MS }),
+		})
+	}
+	return s
+}
+
+// Ceiling is the machine's estimated ceiling: what it could do if a
+// pipeline cost nothing beyond the bus work and the HTTP exchange.
+type Ceiling struct {
+	// JetStreamCPU and HTTPCPU are the medians of raw JetStream's and raw
+	// HTTP's total CPU per event (all their processes).
+	JetStreamCPU  float64 `json:"jetstream_cpu_us_per_event"`
+	HTTPCPU       float64 `json:"http_cpu_us_per_event"`
+	JetStreamRate float64 `json:"jetstream_events_per_sec"`
+	HTTPRate      float64 `json:"http_requests_per_sec"`
+	Cores         int     `json:"cores"`
+	// EventsPerSec is Cores x 1e6 / (JetStreamCPU + HTTPCPU).
+	EventsPerSec float64 `json:"events_per_sec"`
+	// Partial reports that NATS's CPU is not in it (external server).
+	Partial bool `json:"partial,omitempty"`
+}
+
+// Ratios compare flowhook's median throughput with the others'.
+type Ratios struct {
+	FlowhookOverNaive   float64 `json:"flowhook_over_naive,omitempty"`
+	FlowhookOverTuned   float64 `json:"flowhook_over_tuned,omitempty"`
+	FlowhookOverCeiling float64 `json:"flowhook_over_ceiling,omitempty"`
+}
+
+// Target is one of the issue's targets and whether this run met it.
+type Target struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Met  bool   `json:"met"`
+}
+
+// labels describe the systems in the table.
+var labels = map[string]string{
+	roleRawJS:    "raw JetStream: consume, publish 200 B, ack on PubAck",
+	roleRawHTTP:  "raw HTTP: 64 concurrent loopback GETs, 6 params",
+	roleNaive:    "naive: 64 workers, json decode, GET, sync publish, ack",
+	roleTuned:    "tuned naive: 256 workers, async publish, ack on PubAck, GOGC=400",
+	roleFlowhook: "flowhook: full semantics (serve defaults)",
+}
+
+func newReport(o Options) *Report {
+	return &Report{
+		Started: time.Now().UTC(),
+		Machine: machine(),
+		Settings: Settings{
+			Events: o.Events, Reps: o.Reps, Rates: o.Rates, RateSeconds: o.RateDuration.Seconds(),
+			Endpoints: max(o.Endpoints, 0), ExternalNATS: o.NATSURL != "", FlowhookWorkers: o.Workers,
+			Prefetch: o.Prefetch, Quick: o.Quick,
+		},
+	}
+}
+
+func (r *Report) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+func (r *Report) system(name string) *System {
+	for _, s := range r.Systems {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (r *Report) add(name string, run Rep) {
+	s := r.system(name)
+	if s == nil {
+		s = &System{Name: name, Label: labels[name]}
+		r.Systems = append(r.Systems, s)
+	}
+	s.Reps = append(s.Reps, run)
+}
+
+// finish computes the summaries, the ceiling, the ratios and the targets.
+func (r *Report) finish() {
+	for _, s := range r.Systems {
+		s.Summary = summarize(s.Reps)
+	}
+	js, h := r.system(roleRawJS), r.system(roleRawHTTP)
+	if js != nil && h != nil {
+		c := &Ceiling{
+			JetStreamCPU: js.Summary.CPUTotal.Median, HTTPCPU: h.Summary.CPUTotal.Median,
+			JetStreamRate: js.Summary.EventsPerSec.Median, HTTPRate: h.Summary.EventsPerSec.Median,
+			Cores: runtime.NumCPU(), Partial: r.Settings.ExternalNATS,
+		}
+		if sum := c.JetStreamCPU + c.HTTPCPU; sum > 0 {
+			c.EventsPerSec = float64(c.Cores) * 1e6 / sum
+		}
+		r.Ceiling = c
+	}
+	r.ratios()
+	r.targets()
+}
+
+func (r *Report) ratios() {
+	fh := r.system(roleFlowhook)
+	if fh == nil {
+		return
+	}
+	rate := fh.Summary.EventsPerSec.Median
+	if s := r.system(roleNaive); s != nil {
+		r.Ratios.FlowhookOverNaive = rate / s.Summary.EventsPerSec.Median
+	}
+	if s := r.system(roleTuned); s != nil {
+		r.Ratios.FlowhookOverTuned = rate / s.Summary.EventsPerSec.Median
+	}
+	if r.Ceiling != nil && r.Ceiling.EventsPerSec > 0 {
+		r.Ratios.FlowhookOverCeiling = rate / r.Ceiling.EventsPerSec
+	}
+}
+
+// targets checks the issue's targets that this run measured.
+func (r *Report) targets() {
+	fh := r.system(roleFlowhook)
+	if fh == nil {
+		return
+	}
+	add := func(name, want string, got float64, unit string, met bool) {
+		r.Targets = append(r.Targets, Target{Name: name, Want: want, Got: fmt.Sprintf("%.2f%s", got, unit), Met: met})
+	}
+	if v := r.Ratios.FlowhookOverTuned; v > 0 {
+		add("throughput vs tuned naive", ">= 1.10x", v, "x", v >= 1.1)
+	}
+	if v := r.Ratios.FlowhookOverCeiling; v > 0 {
+		add("throughput vs machine ceiling", ">= 0.80x", v, "x", v >= 0.8)
+	}
+	for _, l := range fh.Summary.Latency {
+		switch l.Rate {
+		case 5000:
+			add("p99 latency at 5k/s", "<= 3.5 ms", l.P99.Median, " ms", l.P99.Median <= 3.5)
+		case 10_000:
+			add("p99 latency at 10k/s", "<= 7.5 ms", l.P99.Median, " ms", l.P99.Median <= 7.5)
+		}
+	}
+	if !r.Settings.ExternalNATS {
+		v := fh.Summary.CPUTotal.Median
+		add("CPU per event, all processes", "<= 60 core-µs", v, " core-µs", v <= 60)
+	}
+	rss := fh.Summary.RSSPeakMB[roleFlowhook].Max
+	what := "flowhook RSS (peak)"
+	if r.Spread != nil {
+		rss = max(rss, r.Spread.RSSPeakMB)
+		what = fmt.Sprintf("flowhook RSS (peak, incl. %d endpoints)", r.Spread.Endpoints)
+	}
+	add(what, "<= 64 MB", rss, " MB", rss <= 64)
+}
