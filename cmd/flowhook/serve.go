@@ -21,6 +21,7 @@ type serviceFlags struct {
 	allowHosts            stringList
 	allowPorts            intList
 	logFormat, logLevel   string
+	nodeStats             bool
 }
 
 func init() { register("serve", "run the dispatcher", runServe) }
@@ -87,7 +88,10 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
 	// Operations
-	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /v1/breakers); empty disables")
+	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats); empty disables")
+	fs.BoolVar(&f.nodeStats, "node-stats", true, "aggregate node stats in this replica when it holds the lease (false: only serve them)")
+	fs.StringVar(&c.Tracing.Endpoint, "otel-endpoint", "", "OTLP/HTTP traces URL (e.g. http://otel-collector:4318/v1/traces); empty: no spans")
+	fs.Float64Var(&c.Tracing.SampleRatio, "otel-sample-ratio", 1, "share of new traces recorded; events with a sampled traceparent are always recorded")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json or console")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return f
@@ -100,6 +104,7 @@ func (f *serviceFlags) config() app.Config {
 	c.Egress.DenyCIDRs = f.denyCIDRs
 	c.Egress.AllowHosts = f.allowHosts
 	c.Egress.AllowPorts = f.allowPorts
+	c.NodeStatsDisabled = !f.nodeStats
 	// Test only: the fault checker makes a process kill itself at a
 	// named point (see dispatch.Config.FaultPoint); unset in production.
 	c.Dispatch.FaultPoint = os.Getenv("FLOWHOOK_FAULT_POINT")
