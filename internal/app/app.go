@@ -18,6 +18,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/fleetbreaker"
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/internal/secret"
 )
@@ -30,6 +31,7 @@ type App struct {
 	embedded *bus.Embedded
 	nc       *nats.Conn
 	breakers *breaker.Registry
+	fleet    *fleetbreaker.Fleet // nil unless Config.Fleet.Enabled
 	admin    *http.Server
 	adminLn  net.Listener
 	ready    atomic.Bool
@@ -116,13 +118,17 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	breakers, err := a.newFleet(sctx, js, topo, dcfg)
+	if err != nil {
+		return err
+	}
 	d, err := dispatch.New(dcfg, dispatch.Deps{
 		JetStream: js,
 		Consumer:  cons,
 		Outcomes:  outcomes,
 		Builder:   request.NewBuilder(secrets, cfg.Egress.UserAgent),
 		Sender:    client,
-		Breakers:  a.breakers,
+		Breakers:  breakers,
 		Log:       a.log,
 		Observer:  obs,
 		Tracer:    tracer,
@@ -135,6 +141,7 @@ func (a *App) start(ctx context.Context) error {
 	}
 	go func() { _ = secrets.Run(ctx) }()
 	a.startOperations(ctx, cons)
+	a.runFleet(ctx)
 	go func() {
 		a.ready.Store(true)
 		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")

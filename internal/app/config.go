@@ -42,6 +42,8 @@ type Config struct {
 	NodeStatsDisabled bool
 	// Tracing exports a span per event when its Endpoint is set.
 	Tracing tracing.Config
+	// Fleet shares the endpoint breakers with the other replicas.
+	Fleet FleetConfig
 	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
 	// /v1/stats; empty disables.
 	AdminAddr string
