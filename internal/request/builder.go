@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -30,16 +31,34 @@ type Options struct {
 type Builder struct {
 	secrets   Secrets
 	userAgent string
+	now       func() time.Time
+}
+
+// BuilderOption tunes a Builder.
+type BuilderOption func(*Builder)
+
+// WithClock sets the clock of signature timestamps (default time.Now). It
+// must be safe for concurrent use.
+func WithClock(now func() time.Time) BuilderOption {
+	return func(b *Builder) {
+		if now != nil {
+			b.now = now
+		}
+	}
 }
 
 // NewBuilder returns a Builder that resolves secrets with secrets (nil: no
 // secret resolves) and sends userAgent as User-Agent (an empty one, or one
 // holding a control character, suppresses the header).
-func NewBuilder(secrets Secrets, userAgent string) *Builder {
+func NewBuilder(secrets Secrets, userAgent string, opts ...BuilderOption) *Builder {
 	if !flowevent.ValidHeaderValue(userAgent) {
 		userAgent = ""
 	}
-	return &Builder{secrets: secrets, userAgent: userAgent}
+	b := &Builder{secrets: secrets, userAgent: userAgent, now: time.Now}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
 }
 
 // errNilContext reports a programming error of the caller.
@@ -47,15 +66,20 @@ var errNilContext = errors.New("request: nil context")
 
 // Build returns the outbound request for one request event, with ctx
 // attached, and where it goes. requestID is the request event's id, from
-// which the idempotency headers are derived. The request has no body.
+// which the idempotency headers are derived. In query mode (the default)
+// the request has no body; in json and form mode its body is set with
+// GetBody, so it can be sent again. A signed node's signature is computed
+// at every Build, with a fresh timestamp.
 //
 // Build does not validate the node (callers validate first) but never
 // panics. It returns an *Error for a request it cannot build: secret_missing
 // for an unresolvable secret, invalid_config for a node that cannot be sent
-// (unknown method or parameter source, a URL that is not absolute http(s) or
-// carries user info, a header that net/http would refuse), invalid_event for
-// a value with no text form. On error the Target is still filled when the
-// node URL can be read, so an outcome can name the endpoint.
+// (unknown method, body mode or parameter source, a body on GET or DELETE,
+// JSON body names that clash, a URL that is not absolute http(s) or
+// carries user info, a header that net/http would refuse, a signing secret
+// that is not a whsec_ key), invalid_event for a value with no text (or
+// JSON) form. On error the Target is still filled when the node URL can be
+// read, so an outcome can name the endpoint.
 func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Request, opts Options) (*http.Request, Target, error) {
 	if ctx == nil {
 		return nil, Target{}, errNilContext
@@ -66,11 +90,15 @@ func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Re
 	if !validMethod(req.Node.Method) {
 		return failed(req, configError("method must be GET, POST, PUT, PATCH or DELETE"))
 	}
-	rawURL, err := b.buildURL(req)
+	mode, err := bodyMode(&req.Node)
 	if err != nil {
 		return failed(req, err)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Node.Method, rawURL, nil)
+	rawURL, body, contentType, err := b.payload(mode, req)
+	if err != nil {
+		return failed(req, err)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Node.Method, rawURL, bodyReader(body))
 	if err != nil {
 		// Never wrap err: it quotes the URL, query included.
 		return nil, Target{}, configError("url cannot be parsed")
@@ -81,6 +109,12 @@ func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Re
 	}
 	if err := b.setHeaders(hr.Header, req.Node.Headers, requestID, opts); err != nil {
 		return nil, t, err
+	}
+	setContentType(hr.Header, contentType)
+	if s := req.Node.Signing; s != nil {
+		if err := b.sign(hr.Header, s, hr.Header[headerWebhookID][0], body); err != nil {
+			return nil, t, err
+		}
 	}
 	return hr, t, nil
 }

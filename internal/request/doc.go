@@ -14,6 +14,31 @@
 // text; a name such as "contact[email]" travels as "contact%5Bemail%5D",
 // which every query decoder reads back as written.
 //
+// # Body modes
+//
+// A node's Body (flowevent.BodyMode) says where the parameters go. In query
+// mode (the default, also an empty mode) they are the URL's query, as above,
+// and the request has no body. In json and form mode the URL's own query is
+// still kept (nothing is appended to it) and the parameters become the
+// body, with its Content-Type unless a node header sets one:
+//
+//   - json (application/json): one JSON object. A dotted name builds nested
+//     objects ("customer.email" -> {"customer":{"email":...}}), keys in the
+//     order the parameters first name them; a name with an empty segment,
+//     a name given twice, or a name that is both a value and an object is
+//     refused. Profile and event values keep their JSON types: a
+//     json.Number its literal, booleans, objects and arrays as they are;
+//     a missing value and JSON null are null. Static and secret values are
+//     strings. Strings are escaped as encoding/json escapes them, without
+//     HTML escaping.
+//   - form (application/x-www-form-urlencoded): name=value pairs joined by
+//     '&', names and values escaped exactly as in the query (a space is
+//     %20, which form decoders read as a space), repeated names kept.
+//
+// GET and DELETE requests carry no body: a body mode on them is refused.
+// The body is set with GetBody, so a followed 307 or 308 redirect can send
+// it again.
+//
 // # Values
 //
 // A parameter's value comes from the profile (an attribute by exact name;
@@ -43,8 +68,18 @@
 // validation refuses) and User-Agent are ignored. flowhook sets its own:
 // Idempotency-Key (a quoted string, as the IETF httpapi draft spells it) and
 // webhook-id, both carrying flowevent.IdempotencyKey of the request event's
-// id; User-Agent; and the W3C traceparent / tracestate the caller passes in
-// Options.
+// id; User-Agent; the W3C traceparent / tracestate the caller passes in
+// Options; and a body mode's Content-Type when no node header sets one.
+//
+// # Signing
+//
+// A node with Signing (scheme standard-webhooks) also gets
+// webhook-timestamp (Unix seconds, from the Builder's clock, see WithClock)
+// and webhook-signature: "v1," and the base64 HMAC-SHA256 of
+// "{webhook-id}.{webhook-timestamp}.{body}" (an empty body in query mode),
+// keyed with the named secret, written "whsec_" and the key in base64 (see
+// internal/signature). Every Build signs afresh, so each attempt carries
+// its own timestamp under the same webhook-id.
 //
 // # Privacy
 //
