@@ -1,0 +1,143 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+// lines decodes the JSON log lines captured.
+func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range bytes.Split(b.Bytes(), []byte("\n")) {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// startAppWithLog is startApp with a logger.
+func startAppWithLog(t *testing.T, cfg app.Config, logger zerolog.Logger) *app.App {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Start(ctx, cfg, logger)
+	if err != nil {
+		cancel()
+		t.Fatalf("app.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := a.Wait(); err != nil {
+			t.Errorf("app stopped with %v", err)
+		}
+	})
+	return a
+}
+
+// waitStoredOutcomes waits until the consumer has nothing pending and at
+// least want outcomes are stored, and returns them by request id.
+func waitStoredOutcomes(t *testing.T, js jetstream.JetStream, want int, timeout time.Duration) map[string][]flowevent.Outcome {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(timeout)
+	for {
+		s, err := js.Stream(ctx, bus.DefaultOutcomeStream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := js.Consumer(ctx, bus.DefaultRequestStream, bus.DefaultConsumer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, err := c.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := int(s.CachedInfo().State.Msgs)
+		if stored >= want && ci.NumPending == 0 && ci.NumAckPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %d outcomes stored, want %d (pending %d, ack pending %d)", stored, want, ci.NumPending, ci.NumAckPending)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server's counters
+	}
+	outs := map[string][]flowevent.Outcome{}
+	for _, m := range readStream(t, js, bus.DefaultOutcomeStream) {
+		_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		if err != nil {
+			t.Fatalf("stored outcome does not decode: %v", err)
+		}
+		outs[o.RequestID] = append(outs[o.RequestID], o)
+	}
+	return outs
+}
+
+// readStream returns every message stored on stream.
+func readStream(t *testing.T, js jetstream.JetStream, stream string) []jetstream.Msg {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int(s.CachedInfo().State.Msgs)
+	if total == 0 {
+		return nil
+	}
+	c, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []jetstream.Msg
+	for len(out) < total {
+		batch, err := c.Fetch(total-len(out), jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(out)
+		for m := range batch.Messages() {
+			out = append(out, m)
+		}
+		if len(out) == before {
+			t.Fatalf("read %d of %d messages of %s", len(out), total, stream)
+		}
+	}
+	return out
+}
