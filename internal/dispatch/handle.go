@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/capture"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/judge"
 	"github.com/flowhook/flowhook/internal/request"
@@ -138,6 +139,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	v := judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated)
 	if v.Matched {
 		out.finish(flowevent.RouteYes, flowevent.ReasonMatched, "", true)
+		out.Captured, out.CaptureMissing = capture.Extract(req.Node.Capture, resp.Body, resp.Truncated)
 	} else {
 		out.finish(req.Node.OnError, v.Reason, v.Detail, false)
 	}
