@@ -84,6 +84,9 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 		return err
 	})
 	fs.DurationVar(&c.Breaker.Interval, "breaker-interval", 60*time.Second, "period after which a closed breaker's counts reset")
+	fs.BoolVar(&c.Fleet.Enabled, "fleet-breaker", true, "share breakers with the other replicas through NATS (faults, open periods, one probe per period)")
+	fs.StringVar(&c.Fleet.Replica, "replica-id", "", "this replica's name in the fleet (default: host name and process id)")
+	fs.DurationVar(&c.Fleet.ProbeLease, "fleet-probe-lease", 0, "how long one replica holds an open breaker's probe (0: --max-timeout + 10s)")
 	// Secrets
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
