@@ -1,7 +1,6 @@
 package flowevent
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -133,7 +132,7 @@ func checkBinaryData(ev Event) error {
 	if ev.DataContentType != "" && !isJSONMediaType(ev.DataContentType) {
 		return errors.New("datacontenttype is not JSON")
 	}
-	if ev.Data != nil && !json.Valid(ev.Data) {
+	if ev.Data != nil && !validJSON(ev.Data) {
 		return errors.New("payload is not valid JSON")
 	}
 	return nil

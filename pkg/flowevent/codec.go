@@ -95,7 +95,7 @@ func decodeStructured(contentType string, payload []byte) (Event, error) {
 
 // checkJSON validates b like json.Unmarshal would, returning its error.
 func checkJSON(b []byte) error {
-	if json.Valid(b) {
+	if validJSON(b) {
 		return nil
 	}
 	var v struct{}
@@ -252,7 +252,7 @@ func readStructuredData(ev *Event, m *members) error {
 	if err != nil {
 		return errors.New("data_base64 is not base64")
 	}
-	if !json.Valid(raw) {
+	if !validJSON(raw) {
 		return errors.New("data_base64 does not hold JSON")
 	}
 	ev.Data = raw
@@ -330,7 +330,7 @@ func checkEncodable(ev Event) error {
 	if ev.DataContentType != "" && !isJSONMediaType(ev.DataContentType) {
 		return errors.New("flowevent: encode: datacontenttype is not JSON")
 	}
-	if !json.Valid(ev.Data) {
+	if !validJSON(ev.Data) {
 		return errors.New("flowevent: encode: data is not valid JSON")
 	}
 	return nil
