@@ -148,7 +148,7 @@ func readAll[T any](t *testing.T, js jetstream.JetStream, stream string, decode 
 		t.Fatal(err)
 	}
 	for n := 0; n < total; {
-		batch, err := c.Fetch(500, jetstream.FetchMaxWait(2*time.Second))
+		batch, err := c.Fetch(min(500, total-n), jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
