@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,13 +22,13 @@ func init() {
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("inspect", "inspect [flags]\n\n"+
-		"Listens on --addr, records every request to any path, prints one line per request\n"+
+		"Listens on --listen, records every request to any path, prints one line per request\n"+
 		"(credential headers masked) and serves a page listing them live, newest first, at\n"+
 		"/_inspect/ (JSON at /_inspect/api/requests). Answers are configurable, failures\n"+
 		"included, to try a node's error path. Stop with Ctrl-C.\n\n"+
 		"exit codes: 0 stopped; 1 cannot listen; 2 bad flags",
-		"flowhook inspect --addr 127.0.0.1:9000 --status 201 --fail-first 2", stderr)
-	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on (port 0 picks a free one)")
+		"flowhook inspect --listen 127.0.0.1:9000 --status 201 --fail-first 2", stderr)
+	addr := fs.String("listen", "127.0.0.1:9000", "address to listen on (port 0 picks a free one; :9000 listens on every interface)")
 	var resp inspect.Response
 	fs.IntVar(&resp.Status, "status", 200, "status of normal answers")
 	fs.StringVar(&resp.Body, "body", inspect.DefaultBody, "body of normal answers")
@@ -72,13 +73,23 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "flowhook inspect:", err)
 		return exitFailure
 	}
-	base := "http://" + ln.Addr().String()
+	base := "http://" + reachableAddr(ln.Addr())
 	mu.Lock()
 	fmt.Fprintf(stdout, "flowhook inspect: catching requests on %s/ (any path)\n", base)
 	fmt.Fprintf(stdout, "  page: %s%s   JSON: %s%sapi/requests\n", base, inspect.UIPrefix, base, inspect.UIPrefix)
 	fmt.Fprintf(stdout, "  answers: %s\n", describeAnswers(resp))
 	mu.Unlock()
 	return serveUntilDone(ctx, ln, c, stderr)
+}
+
+// reachableAddr is addr, with an unspecified IP (listening on every
+// interface) replaced by the loopback address, to print a usable URL.
+func reachableAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // describeAnswers says in one line how the catcher answers.

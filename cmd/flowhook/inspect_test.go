@@ -21,7 +21,7 @@ func startInspect(t *testing.T, args ...string) (string, *syncBuffer) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- commands["inspect"].run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
+		done <- commands["inspect"].run(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -93,9 +93,9 @@ func TestInspectCommandErrors(t *testing.T) {
 	}{
 		{[]string{"--status", "99"}, exitUsage, "status 99: must be between 200 and 999"},
 		{[]string{"--fail-first", "-1"}, exitUsage, "fail-first must not be negative"},
-		{[]string{"--addr", "256.0.0.1:1"}, exitFailure, "listen"},
+		{[]string{"--listen", "256.0.0.1:1"}, exitFailure, "listen"},
 		{[]string{"extra"}, exitUsage, `unexpected argument "extra"`},
-		{[]string{"-h"}, exitOK, "flowhook inspect --addr 127.0.0.1:9000"},
+		{[]string{"-h"}, exitOK, "flowhook inspect --listen 127.0.0.1:9000"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCommand(t.Context(), "inspect", tt.args...)

@@ -5,34 +5,75 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
-// curlCommand writes an equivalent curl command: the same method, URL and
-// headers (net/http's Content-Length: 0 included), the node's timeout, and
-// secrets as "${VAR}" references to their environment variables, so that
-// the command can be pasted into a shell where the secrets are set, and
-// shown anywhere, without leaking them.
-func curlCommand(hr *http.Request, rawQuery string, headers []HeaderLine, ph *placeholders, envPrefix string, timeout time.Duration) string {
-	ref := func(name string) string { return "${" + EnvVar(envPrefix, name) + "}" }
-	args := []string{"curl -sS -i -g --max-time " + seconds(timeout)}
-	if hr.Method != http.MethodGet {
-		args = append(args, "-X "+hr.Method)
+// curlInput is what the curl command is written from.
+type curlInput struct {
+	hr        *http.Request
+	rawQuery  string       // the query to show (masked or not)
+	headers   []HeaderLine // in order, raw values with stand-ins
+	body      []byte       // the body to send (masked or not), with stand-ins
+	ph        *placeholders
+	envPrefix string
+	timeout   time.Duration
+	signing   *flowevent.Signing
+}
+
+// curlCommand writes an equivalent curl command: the same method, URL,
+// headers (net/http's Content-Length: 0 included) and body, the node's
+// timeout, and secrets as "${VAR}" references to their environment
+// variables, so that the command can be pasted into a shell where the
+// secrets are set, and shown anywhere, without leaking them. A signed
+// node's command is preceded by the shell lines computing the Standard
+// Webhooks timestamp and signature (with openssl) from the signing secret.
+func curlCommand(in curlInput) string {
+	ref := func(name string) string { return "${" + EnvVar(in.envPrefix, name) + "}" }
+	word := func(s string) string { return shellWord(s, in.ph, ref) }
+	args := []string{"curl -sS -i -g --max-time " + seconds(in.timeout)}
+	if in.hr.Method != http.MethodGet {
+		args = append(args, "-X "+in.hr.Method)
 	}
-	for _, h := range headers {
-		args = append(args, "-H "+shellWord(h.Name+": "+h.raw, ph, ref))
+	for _, h := range in.headers {
+		switch {
+		case in.signing != nil && h.Name == headerWebhookTimestamp:
+			args = append(args, `-H 'Webhook-Timestamp: '"$ts"`)
+		case in.signing != nil && h.Name == headerWebhookSignature:
+			args = append(args, `-H 'Webhook-Signature: v1,'"$sig"`)
+		default:
+			args = append(args, "-H "+word(h.Name+": "+h.raw))
+		}
 	}
-	switch hr.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	switch {
+	case len(in.body) > 0:
+		args = append(args, "--data-binary "+word(string(in.body)))
+	case in.hr.Method == http.MethodPost || in.hr.Method == http.MethodPut || in.hr.Method == http.MethodPatch:
 		args = append(args, "-H 'Content-Length: 0'")
 	}
-	u := *hr.URL
-	u.RawQuery = rawQuery
-	args = append(args, shellWord(u.String(), ph, ref))
-	return strings.Join(args, " \\\n  ")
+	u := *in.hr.URL
+	u.RawQuery = in.rawQuery
+	args = append(args, word(u.String()))
+	cmd := strings.Join(args, " \\\n  ")
+	if in.signing != nil {
+		cmd = signingPrelude(in, ref, word) + cmd
+	}
+	return cmd
+}
+
+// signingPrelude computes $ts and $sig as the builder does: the HMAC-SHA256,
+// keyed with the whsec_ secret's base64-decoded bytes, of
+// "{webhook-id}.{timestamp}.{body}", base64-encoded.
+func signingPrelude(in curlInput, ref func(string) string, word func(string) string) string {
+	id := in.hr.Header.Get("Webhook-Id")
+	return "key=$(printf %s \"" + ref(in.signing.Secret) + "\" | sed 's/^whsec_//' | base64 -d | od -An -v -tx1 | tr -d ' \\n')\n" +
+		"ts=$(date +%s)\n" +
+		"sig=$(printf %s " + word(id+".") + `"$ts"` + word("."+string(in.body)) +
+		" | openssl dgst -sha256 -mac HMAC -macopt \"hexkey:$key\" -binary | base64)\n"
 }
 
 // shellWord quotes s as one POSIX shell word: literal text in single
-// quotes, secret markers as double-quoted "${VAR}" references.
+// quotes, secret stand-ins as double-quoted "${VAR}" references.
 func shellWord(s string, ph *placeholders, ref func(name string) string) string {
 	var b strings.Builder
 	for s != "" {

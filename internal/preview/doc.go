@@ -5,12 +5,14 @@
 // the dispatcher's own path, and generating request events for emit.
 //
 // Render builds the request with the dispatcher's request.Builder, so what
-// it shows is what gets sent. Secrets never appear in its output: it builds
-// with placeholder values, shows them masked ("Bearer ****") and writes
-// them in the curl command as environment-variable references
-// ("${FLOWHOOK_SECRET_CRM_TOKEN}"). Query values (profile data) are shown,
-// since checking them on sample profiles is the point; Options.Mask hides
-// them.
+// it shows is what gets sent: URL and query, headers, a json or form body,
+// the Standard Webhooks signature headers of a signed node. Secrets never
+// appear in its output: it builds with stand-in values, shows them masked
+// ("Bearer ****") and writes them in the curl command as
+// environment-variable references ("${FLOWHOOK_SECRET_CRM_TOKEN}"); a
+// signed node's command computes its signature with openssl from the
+// signing secret's variable. Profile and event values are shown, since
+// checking them on sample profiles is the point; Options.Mask hides them.
 //
 // Send runs dispatch.Attempt — validate, build, breaker, guarded send,
 // judge, route — and keeps the bounded response for display.

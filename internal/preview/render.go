@@ -3,10 +3,12 @@ package preview
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +52,14 @@ type Rendered struct {
 	Headers []HeaderLine `json:"headers"`
 	// TransportHeaders are added by the HTTP client when sending.
 	TransportHeaders []HeaderLine `json:"transport_headers"`
+	// Body is the request body (json and form nodes), secrets (and, with
+	// Mask, profile and event values) masked; empty in query mode.
+	Body string `json:"body,omitempty"`
+	// BodyMode is where the parameters travel: query, json or form.
+	BodyMode flowevent.BodyMode `json:"body_mode"`
+	// Signed names the secret keying the request's signature, when the
+	// node signs its requests.
+	Signed string `json:"signed,omitempty"`
 	// Secrets are the secrets the request uses.
 	Secrets []SecretRef `json:"secrets"`
 	// Check says what response counts as success; OnError is the route
@@ -89,27 +99,87 @@ type HeaderLine struct {
 // describes it. A request the builder refuses yields its *request.Error
 // (reason and detail name the field at fault).
 func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
+	node := &s.Request.Node
 	ph := newPlaceholders()
+	if node.Signing != nil {
+		ph.signingKey(node.Signing.Secret)
+	}
 	b := request.NewBuilder(ph, opts.UserAgent)
 	hr, target, err := b.Build(ctx, requestID(s), &s.Request, request.Options{TraceParent: s.Event.TraceParent, TraceState: s.Event.TraceState})
 	if err != nil {
 		return nil, err
 	}
-	r := &Rendered{
-		Method:  hr.Method,
-		Origin:  target.Origin,
-		Check:   describeCheck(s.Request.Node.Response),
-		OnError: s.Request.Node.ErrorAction(),
-		Timeout: nodeTimeout(s.Request.Node, opts.MaxTimeout),
+	body, err := readBody(hr)
+	if err != nil {
+		return nil, err
 	}
-	pairs := queryPairs(hr.URL.RawQuery, s.Request.Node.Params)
+	r := &Rendered{
+		Method:   hr.Method,
+		Origin:   target.Origin,
+		BodyMode: bodyMode(node.Body),
+		Check:    describeCheck(node.Response),
+		OnError:  node.ErrorAction(),
+		Timeout:  nodeTimeout(*node, opts.MaxTimeout),
+	}
+	if node.Signing != nil {
+		r.Signed = node.Signing.Secret
+	}
+	queryParams := node.Params
+	if r.BodyMode.HasBody() {
+		queryParams = nil
+	}
+	pairs := queryPairs(hr.URL.RawQuery, queryParams)
 	r.Query = describeQuery(pairs, ph, opts.Mask)
 	r.URL = displayURL(hr.URL, pairs, ph, opts.Mask)
-	r.Headers = describeHeaders(hr.Header, s.Request.Node.Headers, ph)
-	r.TransportHeaders = transportHeaders(hr)
+	shownBody := maskBody(body, r.BodyMode, node.Params, opts.Mask)
+	r.Body, _ = ph.replace(string(shownBody), func(string) string { return Mask })
+	r.Headers = describeHeaders(hr.Header, node.Headers, ph, node.Signing)
+	r.TransportHeaders = transportHeaders(hr, body, ph)
 	r.Secrets = secretRefs(ph.names, opts)
-	r.Curl = curlCommand(hr, joinPairs(pairs, opts.Mask), r.Headers, ph, opts.EnvPrefix, r.Timeout)
+	r.Curl = curlCommand(curlInput{
+		hr: hr, rawQuery: joinPairs(pairs, opts.Mask), headers: r.Headers, body: shownBody,
+		ph: ph, envPrefix: opts.EnvPrefix, timeout: r.Timeout, signing: node.Signing,
+	})
 	return r, nil
+}
+
+// readBody reads the built request's body (nil in query mode), leaving
+// the request untouched.
+func readBody(hr *http.Request) ([]byte, error) {
+	if hr.GetBody == nil {
+		return nil, nil
+	}
+	rc, err := hr.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func bodyMode(m flowevent.BodyMode) flowevent.BodyMode {
+	if m == "" {
+		return flowevent.BodyQuery
+	}
+	return m
+}
+
+// maskBody masks profile and event values of a body when mask is set: by
+// parameter name in a JSON body, by pair in a form body.
+func maskBody(body []byte, mode flowevent.BodyMode, params []flowevent.Param, mask bool) []byte {
+	if !mask || len(body) == 0 {
+		return body
+	}
+	if mode == flowevent.BodyForm {
+		return []byte(joinPairs(queryPairs(string(body), params), true))
+	}
+	paths := map[string]bool{}
+	for i := range params {
+		if personal(&params[i]) {
+			paths[params[i].Name] = true
+		}
+	}
+	return maskJSON(body, paths)
 }
 
 // requestID is the sample's event id, or a fixed one.
@@ -218,7 +288,7 @@ func joinPairs(pairs []pair, mask bool) string {
 
 // describeHeaders lists the built headers: the node's in configuration
 // order (all values of a repeated name together), then the rest sorted.
-func describeHeaders(h http.Header, node []flowevent.Header, ph *placeholders) []HeaderLine {
+func describeHeaders(h http.Header, node []flowevent.Header, ph *placeholders, signing *flowevent.Signing) []HeaderLine {
 	var order []string
 	seen := map[string]bool{}
 	for _, nh := range node {
@@ -241,18 +311,44 @@ func describeHeaders(h http.Header, node []flowevent.Header, ph *placeholders) [
 			if masked, names := ph.replace(v, func(string) string { return Mask }); len(names) > 0 {
 				line.Value, line.Secret = masked, strings.Join(names, ", ")
 			}
+			if signing != nil {
+				signatureLine(&line, signing.Secret)
+			}
 			out = append(out, line)
 		}
 	}
 	return out
 }
 
-// transportHeaders are what net/http adds to a request without a body:
-// Host, Content-Length: 0 for methods that carry one, and Accept-Encoding.
-func transportHeaders(hr *http.Request) []HeaderLine {
+// Standard Webhooks signature headers, as the builder sets them.
+const (
+	headerWebhookTimestamp = "Webhook-Timestamp"
+	headerWebhookSignature = "Webhook-Signature"
+)
+
+// signatureLine describes a signature header: the timestamp and the
+// signature are computed when the request is sent.
+func signatureLine(line *HeaderLine, secret string) {
+	switch line.Name {
+	case headerWebhookTimestamp:
+		line.Value, line.Secret = "<Unix time when sent>", ""
+	case headerWebhookSignature:
+		line.Value, line.Secret = "v1,"+Mask, secret
+	}
+}
+
+// transportHeaders are what net/http adds: Host, Content-Length (0 for a
+// POST, PUT or PATCH without a body) and Accept-Encoding.
+func transportHeaders(hr *http.Request, body []byte, ph *placeholders) []HeaderLine {
 	out := []HeaderLine{{Name: "Host", Value: hr.URL.Host}}
-	switch hr.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	switch {
+	case len(body) > 0:
+		length := strconv.Itoa(len(body))
+		if _, secrets := ph.replace(string(body), func(string) string { return "" }); len(secrets) > 0 {
+			length = "<length of the body with its secrets>"
+		}
+		out = append(out, HeaderLine{Name: "Content-Length", Value: length})
+	case hr.Method == http.MethodPost || hr.Method == http.MethodPut || hr.Method == http.MethodPatch:
 		out = append(out, HeaderLine{Name: "Content-Length", Value: "0"})
 	}
 	return append(out, HeaderLine{Name: "Accept-Encoding", Value: "gzip"})
@@ -275,6 +371,20 @@ func describeCheck(c flowevent.ResponseCheck) string {
 		return "status is exactly " + itoa(c.Status)
 	case flowevent.CheckBodyContains:
 		return "body contains " + quote(c.Contains)
+	case flowevent.CheckStatusIn:
+		codes := make([]string, len(c.Statuses))
+		for i, s := range c.Statuses {
+			codes[i] = itoa(s)
+		}
+		return "status is one of " + strings.Join(codes, ", ")
+	case flowevent.CheckStatusClass:
+		return "status is " + quote(c.Class)
+	case flowevent.CheckJSONEquals:
+		where := "the JSON body"
+		if c.Pointer != "" {
+			where = "the JSON value at " + quote(c.Pointer)
+		}
+		return where + " equals " + string(c.Equals)
 	}
 	return "unknown check " + quote(string(c.Kind))
 }

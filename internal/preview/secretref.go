@@ -2,11 +2,13 @@ package preview
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"strconv"
 	"strings"
 
 	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/internal/signature"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -47,10 +49,14 @@ type Secrets interface {
 // placeholders stands in for the secret store while rendering: every
 // secret resolves to a marker made of unreserved URL characters (so the
 // builder writes it unescaped into a query), unique per secret and per
-// render, which the output then replaces with a mask or a reference.
+// render, which the output then replaces with a mask or a reference. The
+// secret keying a signature resolves to a throw-away whsec_ key instead,
+// since the builder parses it. Not safe for concurrent use.
 type placeholders struct {
-	nonce string
-	names []string // index = marker number
+	nonce   string
+	names   []string // secret names, in the order first resolved
+	values  []string // their stand-in values
+	signing string   // the signing secret's name, if any
 }
 
 func newPlaceholders() *placeholders {
@@ -59,6 +65,9 @@ func newPlaceholders() *placeholders {
 	return &placeholders{nonce: hex.EncodeToString(b[:])}
 }
 
+// signingKey makes the secret name resolve to a throw-away signing key.
+func (p *placeholders) signingKey(name string) { p.signing = name }
+
 // Secret implements request.Secrets: a valid name always resolves.
 func (p *placeholders) Secret(name string) (string, bool) {
 	if !flowevent.ValidSecretName(name) {
@@ -66,39 +75,39 @@ func (p *placeholders) Secret(name string) (string, bool) {
 	}
 	for i, n := range p.names {
 		if n == name {
-			return p.marker(i), true
+			return p.values[i], true
 		}
 	}
-	p.names = append(p.names, name)
-	return p.marker(len(p.names) - 1), true
+	v := "fhsecret" + p.nonce + "n" + strconv.Itoa(len(p.names)) + "z"
+	if name == p.signing {
+		var key [32]byte
+		_, _ = rand.Read(key[:])
+		v = signature.SecretPrefix + base64.StdEncoding.EncodeToString(key[:])
+	}
+	p.names, p.values = append(p.names, name), append(p.values, v)
+	return v, true
 }
 
-func (p *placeholders) marker(i int) string {
-	return "fhsecret" + p.nonce + "n" + strconv.Itoa(i) + "z"
-}
-
-// replace returns s with every marker replaced by with(name); found
-// reports the names met.
+// replace returns s with every stand-in value replaced by with(name);
+// found reports the names met.
 func (p *placeholders) replace(s string, with func(name string) string) (string, []string) {
 	var found []string
 	for i, name := range p.names {
-		m := p.marker(i)
-		if strings.Contains(s, m) {
-			s = strings.ReplaceAll(s, m, with(name))
+		if strings.Contains(s, p.values[i]) {
+			s = strings.ReplaceAll(s, p.values[i], with(name))
 			found = append(found, name)
 		}
 	}
 	return s, found
 }
 
-// next finds the first marker in s: its index (-1 when none), length and
-// secret name.
+// next finds the first stand-in value in s: its index (-1 when none),
+// length and secret name.
 func (p *placeholders) next(s string) (int, int, string) {
 	best, length, name := -1, 0, ""
 	for i, n := range p.names {
-		m := p.marker(i)
-		if j := strings.Index(s, m); j >= 0 && (best < 0 || j < best) {
-			best, length, name = j, len(m), n
+		if j := strings.Index(s, p.values[i]); j >= 0 && (best < 0 || j < best) {
+			best, length, name = j, len(p.values[i]), n
 		}
 	}
 	return best, length, name

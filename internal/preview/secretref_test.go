@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -41,6 +42,13 @@ func TestPlaceholders(t *testing.T) {
 	}
 	if m, _ := p.Secret("s1"); m != markers[1] {
 		t.Error("same name, different marker")
+	}
+	if _, ok := p.Secret("bad name"); ok {
+		t.Error("invalid name resolved")
+	}
+	p.signingKey("wh")
+	if k, _ := p.Secret("wh"); !strings.HasPrefix(k, "whsec_") {
+		t.Errorf("signing secret resolves to %q", k)
 	}
 	if _, ok := p.Secret("bad name"); ok {
 		t.Error("invalid name resolved")

@@ -141,3 +141,27 @@ func checkSentAsRendered(t *testing.T, s Sample, rc *receiver, secrets fakeSecre
 		}
 	}
 }
+
+// TestSendShowsCaptured checks that values captured from a matched
+// response are shown, and why a field was not captured.
+func TestSendShowsCaptured(t *testing.T) {
+	srv := httptest.NewServer(&receiver{})
+	defer srv.Close()
+	s := sample()
+	s.Event.ID = "try-capture"
+	s.Request.Node.URL = srv.URL + "/created"
+	s.Request.Node.Capture = []flowevent.CaptureField{{Name: "lead_id", Pointer: "/id"}, {Name: "owner", Pointer: "/owner"}}
+	sent := Send(context.Background(), s, SendDeps{
+		Secrets: fakeSecrets{"crm_token": "t", "crm.api-key": "k"}, Sender: newClient(t, true),
+		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()),
+	})
+	var text strings.Builder
+	if err := sent.WriteText(&text, 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Captured into the outcome:\n  lead_id = \"lead-1\"\n  owner: not captured (absent)", "Route:  yes"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, text.String())
+		}
+	}
+}

@@ -22,11 +22,25 @@ func (r *Rendered) WriteText(w io.Writer) error {
 	ew.printf("%s %s\n", r.Method, printable(r.URL))
 	r.writeQuery(ew)
 	r.writeHeaders(ew)
-	ew.printf("\nBody: none (the node sends its data as URL query parameters)\n")
+	r.writeBody(ew)
 	ew.printf("\nSuccess when: %s; otherwise the profile takes the %q path. Timeout %s.\n", printable(r.Check), r.OnError, r.Timeout)
 	r.writeSecrets(ew)
 	ew.printf("\nAs curl (secrets read from environment variables, never printed):\n%s\n", r.Curl)
 	return ew.err
+}
+
+func (r *Rendered) writeBody(ew *errWriter) {
+	switch {
+	case r.Body != "":
+		ew.printf("\nBody (%s):\n%s\n", r.BodyMode, printableBlock(r.Body))
+	case r.BodyMode.HasBody():
+		ew.printf("\nBody (%s): empty\n", r.BodyMode)
+	default:
+		ew.printf("\nBody: none (the node sends its parameters in the URL query)\n")
+	}
+	if r.Signed != "" {
+		ew.printf("\nSigned (Standard Webhooks) with secret %s: the timestamp and signature are computed when sent.\n", r.Signed)
+	}
 }
 
 func (r *Rendered) writeQuery(ew *errWriter) {
@@ -105,12 +119,37 @@ func (s Sent) WriteText(w io.Writer, maxBody int) error {
 	if o.Detail != "" {
 		ew.printf(": %s", printable(o.Detail))
 	}
+	writeCaptured(ew, o)
 	ew.printf("\nRoute:  %s", o.Route)
 	if !o.Success {
 		ew.printf(" (the node's error action)")
 	}
 	ew.printf("\n")
 	return ew.err
+}
+
+// writeCaptured lists the response values the outcome carries (the node's
+// capture fields), and why any is missing.
+func writeCaptured(ew *errWriter, o flowevent.Outcome) {
+	names := make([]string, 0, len(o.Captured)+len(o.CaptureMissing))
+	for n := range o.Captured {
+		names = append(names, n)
+	}
+	for n := range o.CaptureMissing {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return
+	}
+	sort.Strings(names)
+	ew.printf("\nCaptured into the outcome:")
+	for _, n := range names {
+		if v, ok := o.Captured[n]; ok {
+			ew.printf("\n  %s = %s", printable(n), printable(string(v)))
+		} else {
+			ew.printf("\n  %s: not captured (%s)", printable(n), o.CaptureMissing[n])
+		}
+	}
 }
 
 func writeResponse(ew *errWriter, status int, h http.Header, body []byte, truncated bool, ms float64, maxBody int) {
