@@ -12,12 +12,17 @@ import (
 // guard. Once any hop has left the original origin (scheme, host, port),
 // every header but User-Agent is removed: net/http only strips a few
 // (Authorization, Cookie) and forwards custom credentials such as
-// X-Api-Key, and sets a Referer carrying the previous URL's query.
+// X-Api-Key, and sets a Referer carrying the previous URL's query. A 307 or
+// 308 that would re-send a request body (personal data, in json and form
+// modes) to another origin is not followed: the 3xx is the response.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > c.followRedirects {
 		return http.ErrUseLastResponse
 	}
 	if leftOrigin(req, via) {
+		if req.GetBody != nil && req.ContentLength != 0 {
+			return http.ErrUseLastResponse
+		}
 		stripHeaders(req.Header)
 	}
 	return nil
