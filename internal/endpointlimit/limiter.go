@@ -1,0 +1,214 @@
+package endpointlimit
+
+import (
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Limits bound the requests to one origin. A zero field sets no bound.
+type Limits struct {
+	// MaxConcurrency caps the requests in flight at once.
+	MaxConcurrency int
+	// RatePerSecond caps how many requests start per second, spaced
+	// evenly (no bursts).
+	RatePerSecond float64
+}
+
+// None reports whether l bounds nothing.
+func (l Limits) None() bool { return l.MaxConcurrency <= 0 && l.RatePerSecond <= 0 }
+
+// Over returns l with each zero field taken from defaults: a node's own
+// limits over the operator's.
+func (l Limits) Over(defaults Limits) Limits {
+	if l.MaxConcurrency <= 0 {
+		l.MaxConcurrency = defaults.MaxConcurrency
+	}
+	if l.RatePerSecond <= 0 {
+		l.RatePerSecond = defaults.RatePerSecond
+	}
+	return l
+}
+
+// Config configures a Limiter.
+type Config struct {
+	// Default applies to every origin, field by field, unless the caller's
+	// limits set the field.
+	Default Limits
+	// IdleEvict drops the state of origins with nothing in flight and no
+	// request for this long; default 10m.
+	IdleEvict time.Duration
+}
+
+// Clock tells the time. It must be safe for concurrent use.
+type Clock interface {
+	Now() time.Time
+}
+
+// Limiter holds the per-origin counts. It is safe for concurrent use by
+// multiple goroutines. Create it with New.
+type Limiter struct {
+	cfg   Config
+	clock Clock
+
+	mu        sync.Mutex
+	origins   map[string]*origin
+	nextSweep time.Time
+}
+
+// origin is one origin's state.
+type origin struct {
+	inflight int
+	// tat is when the next request conforms to the rate (GCRA's
+	// theoretical arrival time).
+	tat time.Time
+	// queue is the end of the virtual queue of refused requests.
+	queue time.Time
+	// avg is the moving average of request durations.
+	avg      time.Duration
+	lastUsed time.Time
+}
+
+// Guesses used before an origin's requests have been timed, and bounds
+// of the times Acquire hands out.
+const (
+	firstGuess = 100 * time.Millisecond
+	minWait    = 20 * time.Millisecond
+)
+
+// New returns a Limiter. A nil clock is the system clock.
+func New(cfg Config, clock Clock) *Limiter {
+	if clock == nil {
+		clock = systemClock{}
+	}
+	if cfg.IdleEvict <= 0 {
+		cfg.IdleEvict = 10 * time.Minute
+	}
+	return &Limiter{cfg: cfg, clock: clock, origins: map[string]*origin{}}
+}
+
+// Acquire asks for one request to key (an endpoint origin) under limits
+// (a node's own, zero fields falling back to the Limiter's defaults). It
+// never blocks. If the request may go, ok is true and release must be
+// called once when it has ended (later calls do nothing). Otherwise
+// retryAt is when to come back: a place in the origin's queue, at the
+// pace the origin accepts, with a little jitter.
+func (l *Limiter) Acquire(key string, limits Limits) (release func(), retryAt time.Time, ok bool) {
+	lim := limits.Over(l.cfg.Default)
+	if lim.None() {
+		return func() {}, time.Time{}, true
+	}
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maybeSweep(now)
+	o := l.origins[key]
+	if o == nil {
+		o = &origin{}
+		l.origins[key] = o
+	}
+	o.lastUsed = now
+	interval := rateInterval(lim.RatePerSecond)
+	concOK := lim.MaxConcurrency <= 0 || o.inflight < lim.MaxConcurrency
+	rateOK := interval == 0 || !now.Before(o.tat)
+	if concOK && rateOK {
+		o.inflight++
+		if interval > 0 {
+			o.tat = later(o.tat, now).Add(interval)
+		}
+		return l.releaser(o, now), time.Time{}, true
+	}
+	return nil, o.reserve(now, lim, interval, concOK), false
+}
+
+// reserve gives a refused request its place in o's queue: when the
+// origin is expected to accept one more request (a slot frees every
+// average duration / cap; the rate lets one start every interval), after
+// the requests refused before it, one step apart.
+func (o *origin) reserve(now time.Time, lim Limits, interval time.Duration, concOK bool) time.Time {
+	var slot time.Duration
+	if !concOK {
+		avg := o.avg
+		if avg <= 0 {
+			avg = firstGuess
+		}
+		slot = avg / time.Duration(lim.MaxConcurrency)
+	}
+	step := max(slot, interval, minWait)
+	base := now.Add(max(slot, minWait))
+	if interval > 0 {
+		base = later(base, o.tat)
+	}
+	place := later(o.queue, base)
+	o.queue = place.Add(step)
+	return place.Add(time.Duration(rand.Int64N(int64(step)/4 + 1)))
+}
+
+// releaser returns the release function of a request started at start.
+func (l *Limiter) releaser(o *origin, start time.Time) func() {
+	var done atomic.Bool
+	return func() {
+		if done.Swap(true) {
+			return
+		}
+		now := l.clock.Now()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		o.inflight--
+		o.lastUsed = now
+		o.observe(now.Sub(start))
+	}
+}
+
+// observe folds one request's duration into the moving average.
+func (o *origin) observe(d time.Duration) {
+	if o.avg <= 0 {
+		o.avg = d
+		return
+	}
+	o.avg += (d - o.avg) / 5
+}
+
+// maybeSweep drops idle origins every IdleEvict/4. l.mu must be held.
+func (l *Limiter) maybeSweep(now time.Time) {
+	if now.Before(l.nextSweep) {
+		return
+	}
+	l.nextSweep = now.Add(l.cfg.IdleEvict / 4)
+	for key, o := range l.origins {
+		if o.inflight == 0 && now.Sub(o.lastUsed) >= l.cfg.IdleEvict {
+			delete(l.origins, key)
+		}
+	}
+}
+
+// InFlight returns how many requests to key are in flight.
+func (l *Limiter) InFlight(key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if o := l.origins[key]; o != nil {
+		return o.inflight
+	}
+	return 0
+}
+
+// rateInterval is the spacing of requests at rate per second; 0 for no
+// rate.
+func rateInterval(rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / rate)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
