@@ -41,6 +41,16 @@ type NodeConfig struct {
 	// Signing, when set, signs the request (opt-in; see Signing). Nil
 	// sends it unsigned.
 	Signing *Signing `json:"signing,omitempty"`
+	// MaxConcurrency caps this node's requests in flight to its endpoint's
+	// origin, on each flowhook replica: 1..MaxNodeConcurrency, 0 keeps the
+	// operator's default. A request over the cap waits on the bus (it is
+	// not an attempt) until the endpoint has room.
+	MaxConcurrency int `json:"max_concurrency,omitempty"`
+	// RatePerSecond caps how many of this node's requests start per second
+	// toward its endpoint's origin, on each replica, evenly spaced:
+	// MinRatePerSecond..MaxRatePerSecond, 0 keeps the operator's default
+	// (usually none).
+	RatePerSecond float64 `json:"rate_per_second,omitempty"`
 }
 
 // Timeout bounds for NodeConfig.TimeoutMS.

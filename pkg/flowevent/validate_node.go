@@ -23,6 +23,7 @@ func checkNode(p *problems, n NodeConfig, o ValidateOptions) {
 	}
 	checkPolicies(p, n, o)
 	checkOptions(p, n)
+	checkLimits(p, n)
 }
 
 func checkMethod(p *problems, m string) {
