@@ -86,11 +86,14 @@ func decodeRequestData(ev Event) (Request, error) {
 	if len(data) == 0 || data[0] != '{' {
 		return Request{}, stageErr(StageData, ev.ID, ErrBadData, "data is not a JSON object")
 	}
-	var req Request
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&req); err != nil {
-		return Request{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	req, ok := decodeRequestFast(data)
+	if !ok {
+		req = Request{}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil {
+			return Request{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+		}
 	}
 	if ev.Source != RequestSource(req.FlowID, req.NodeID) {
 		return req, stageErr(StageData, ev.ID, ErrInconsistent, "source does not name the data's flow and node")

@@ -1,0 +1,247 @@
+package flowevent
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file decodes a request event's data in one walk over the (already
+// validated) JSON, building the profile's and the trigger's attribute maps
+// directly: encoding/json scanned the data twice and went through
+// reflection for every attribute, which made it the largest cost of
+// handling an event. The node configuration, small and still growing, is
+// left to encoding/json. The walk yields exactly what json.Decoder with
+// UseNumber yields, or gives up (a value of the wrong type, whose error
+// encoding/json words); FuzzDecodeRequestData holds the two together.
+
+// decodeRequestFast decodes data, a valid JSON object, into a Request as
+// json.Decoder with UseNumber would. ok is false when the caller must
+// decode with encoding/json instead, for its error. Invalid JSON, which
+// callers never pass, also gives ok false.
+func decodeRequestFast(data []byte) (req Request, ok bool) {
+	defer func() {
+		if recover() != nil { // out of bounds on invalid JSON
+			req, ok = Request{}, false
+		}
+	}()
+	ok = true
+	_ = forEachMember(data, func(key string, v []byte) error {
+		switch requestField(key) {
+		case "account":
+			ok = setString(&req.Account, v)
+		case "flow_id":
+			ok = setString(&req.FlowID, v)
+		case "node_id":
+			ok = setString(&req.NodeID, v)
+		case "node":
+			ok = decodeNode(&req.Node, v)
+		case "profile":
+			ok = decodeProfile(&req.Profile, v)
+		case "trigger":
+			ok = decodeTrigger(&req.Trigger, v)
+		}
+		if !ok {
+			return errNotObject // stops the walk
+		}
+		return nil
+	})
+	return req, ok
+}
+
+// requestField maps a member name to the Request field it sets, as
+// encoding/json matches them: the exact name, else any name equal under
+// Unicode case folding. "" means no field.
+func requestField(key string) string {
+	return matchField(key, "account", "flow_id", "node_id", "node", "profile", "trigger")
+}
+
+func matchField(key string, names ...string) string {
+	for _, n := range names {
+		if key == n {
+			return n
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(key, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// setString sets a string field: a JSON null leaves it as it is.
+func setString(dst *string, v []byte) bool {
+	switch v[0] {
+	case 'n':
+		return true
+	case '"':
+		*dst = jsonString(v)
+		return true
+	}
+	return false
+}
+
+// jsonString unquotes a valid JSON string as encoding/json does (invalid
+// UTF-8 becomes U+FFFD).
+func jsonString(quoted []byte) string {
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	var s string
+	_ = json.Unmarshal(quoted, &s)
+	return s
+}
+
+// decodeNode decodes the node configuration with encoding/json, numbers
+// kept as json.Number, into n (merging, as encoding/json does when a
+// member repeats).
+func decodeNode(n *NodeConfig, v []byte) bool {
+	switch v[0] {
+	case 'n':
+		return true
+	case '{':
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		return dec.Decode(n) == nil
+	}
+	return false
+}
+
+func decodeProfile(p *Profile, v []byte) bool {
+	switch v[0] {
+	case 'n':
+		return true
+	case '{':
+	default:
+		return false
+	}
+	ok := true
+	_ = forEachMember(v, func(key string, v []byte) error {
+		switch matchField(key, "id", "attributes") {
+		case "id":
+			ok = setString(&p.ID, v)
+		case "attributes":
+			ok = setMap(&p.Attributes, v)
+		}
+		if !ok {
+			return errNotObject
+		}
+		return nil
+	})
+	return ok
+}
+
+func decodeTrigger(t **Trigger, v []byte) bool {
+	switch v[0] {
+	case 'n':
+		*t = nil
+		return true
+	case '{':
+	default:
+		return false
+	}
+	if *t == nil {
+		*t = new(Trigger)
+	}
+	ok := true
+	_ = forEachMember(v, func(key string, v []byte) error {
+		switch matchField(key, "type", "data") {
+		case "type":
+			ok = setString(&(*t).Type, v)
+		case "data":
+			ok = setMap(&(*t).Data, v)
+		}
+		if !ok {
+			return errNotObject
+		}
+		return nil
+	})
+	return ok
+}
+
+// setMap decodes an object into *m, adding to the map already there (as
+// encoding/json does); null sets it to nil.
+func setMap(m *map[string]any, v []byte) bool {
+	switch v[0] {
+	case 'n':
+		*m = nil
+		return true
+	case '{':
+		if *m == nil {
+			*m = make(map[string]any)
+		}
+		fillObject(*m, v, 0)
+		return true
+	}
+	return false
+}
+
+// anyValue decodes the valid JSON value at b[i] as encoding/json decodes
+// into an interface with UseNumber, and returns the index past it.
+func anyValue(b []byte, i int) (any, int) {
+	switch b[i] {
+	case '{':
+		m := make(map[string]any)
+		return m, fillObject(m, b, i)
+	case '[':
+		return anyArray(b, i)
+	case '"':
+		end := skipString(b, i)
+		return jsonString(b[i:end]), end
+	case 't':
+		return true, i + 4
+	case 'f':
+		return false, i + 5
+	case 'n':
+		return nil, i + 4
+	}
+	end := i
+	for end < len(b) && !isDelimiter(b[end]) {
+		end++
+	}
+	return json.Number(b[i:end]), end
+}
+
+// fillObject decodes the members of the object at b[i] into m (a repeated
+// key's last value wins) and returns the index past the object.
+func fillObject(m map[string]any, b []byte, i int) int {
+	i = skipSpace(b, i+1)
+	if b[i] == '}' {
+		return i + 1
+	}
+	for {
+		end := skipString(b, i)
+		key := jsonString(b[i:end])
+		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
+		var v any
+		v, i = anyValue(b, i)
+		m[key] = v
+		i = skipSpace(b, i)
+		if b[i] == '}' {
+			return i + 1
+		}
+		i = skipSpace(b, i+1) // past ','
+	}
+}
+
+// anyArray decodes the array at b[i] (never nil, as encoding/json).
+func anyArray(b []byte, i int) ([]any, int) {
+	arr := make([]any, 0)
+	i = skipSpace(b, i+1)
+	if b[i] == ']' {
+		return arr, i + 1
+	}
+	for {
+		var v any
+		v, i = anyValue(b, i)
+		arr = append(arr, v)
+		i = skipSpace(b, i)
+		if b[i] == ']' {
+			return arr, i + 1
+		}
+		i = skipSpace(b, i+1)
+	}
+}

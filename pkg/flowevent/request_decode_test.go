@@ -1,0 +1,81 @@
+package flowevent
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// slowDecode is how request data was decoded before decodeRequestFast.
+func slowDecode(data []byte) (Request, error) {
+	var req Request
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	err := dec.Decode(&req)
+	return req, err
+}
+
+// checkSameDecode holds decodeRequestFast to encoding/json on data.
+func checkSameDecode(t *testing.T, data []byte) {
+	t.Helper()
+	data = bytes.TrimLeft(data, " \t\r\n")
+	if !validJSON(data) || len(data) == 0 || data[0] != '{' {
+		return
+	}
+	fast, ok := decodeRequestFast(data)
+	slow, err := slowDecode(data)
+	if !ok {
+		if err == nil {
+			t.Fatalf("fast decode gave up on %q, which encoding/json decodes", data)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("fast decode accepted %q; encoding/json: %v", data, err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("decode of %q:\nfast %#v\nslow %#v", data, fast, slow)
+	}
+}
+
+func TestDecodeRequestFastAgrees(t *testing.T) {
+	var sample map[string]json.RawMessage
+	if err := json.Unmarshal(sampleRequestMsg(t).Data, &sample); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{
+		string(sample["data"]),
+		`{}`, `{"account":null,"node":null,"profile":null,"trigger":null}`,
+		`{"ACCOUNT":"a","Flow_Id":"f","account":"b"}`, `{"acco\u0075nt":"x"}`,
+		`{"profile":{"id":"p","attributes":{"a":1,"a":2,"b":[],"c":{},"d":[1,"x",null,true,false,{"e":-1.5e3}]}}}`,
+		`{"profile":{"attributes":{"a":1}},"profile":{"attributes":{"b":2}}}`,
+		`{"profile":{"attributes":{"a":1}},"profile":{"attributes":null}}`,
+		`{"trigger":{"type":"t","data":{"k":"v"}},"trigger":{"data":{"j":"w"}}}`,
+		`{"trigger":{"type":"t"},"trigger":null}`,
+		`{"profile":{"attributes":{"\u00e9\n":"\ud83d\ude00","x":"` + "\xff" + `"}}}`,
+		`{"node":{"method":"GET","url":"https://x","params":[{"name":"a","from":"profile","path":"p"}]},"node":{"on_error":"no"}}`,
+		`{"account":1}`, `{"profile":[]}`, `{"profile":{"attributes":[1]}}`, `{"trigger":"x"}`,
+		`{"node":{"method":1}}`, `{"node":"x"}`, `{"profile":{"id":true}}`, `{"trigger":{"data":5}}`,
+		`{"unknown":{"deep":[1,2,{"x":null}]},"account":"a"}`,
+		`{"kccount":"x","ſrofile":{"id":"p"}}`, // Unicode folding: ſ folds to s, not p
+		`{"profile":{"ID":"p","Attributes":{"A":1}}}`,
+	}
+	for _, in := range inputs {
+		checkSameDecode(t, []byte(in))
+	}
+}
+
+// FuzzDecodeRequestData holds the one-walk decoder to encoding/json.
+func FuzzDecodeRequestData(f *testing.F) {
+	var sample map[string]json.RawMessage
+	if err := json.Unmarshal(sampleRequestMsg(f).Data, &sample); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(sample["data"]))
+	f.Add([]byte(`{"profile":{"attributes":{"a":[1,{"b":null}],"a":"x"}},"trigger":null}`))
+	f.Add([]byte(`{"Account":"a","node":{"method":"GET"},"trigger":{"data":{}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSameDecode(t, data)
+	})
+}
