@@ -85,7 +85,7 @@ func runEmit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.flow, "flow", preview.DefaultFlowID, "flow id of generated events")
 	fs.StringVar(&f.nodeID, "node-id", preview.DefaultNodeID, "node id of generated events")
 	fs.IntVar(&f.window, "window", 256, "publishes awaiting their PubAck at once")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on PubAcks after this long")
+	fs.DurationVar(&f.timeout, "ack-timeout", 30*time.Second, "give up on a PubAck after this long")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

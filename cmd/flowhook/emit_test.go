@@ -87,7 +87,7 @@ func TestEmitAndTail(t *testing.T) {
 	}
 
 	// Filters and raw JSON: only the no outcomes.
-	code, out, errOut = runCommand(t.Context(), "tail", "--nats-url", natsURL, "--all", "--route", "no", "--flow", "onboarding", "--json", "--count", "2", "--timeout", "30s")
+	code, out, errOut = runCommand(t.Context(), "tail", "--nats-url", natsURL, "--all", "--route", "no", "--flow", "onboarding", "--node-id", "webhook", "--json", "--count", "2", "--timeout", "30s")
 	if code != exitOK {
 		t.Fatalf("tail --json: exit %d\n%s%s", code, out, errOut)
 	}

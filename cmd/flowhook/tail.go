@@ -58,7 +58,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o tailOptions
 	fs.StringVar(&o.filter.account, "account", "", "only this account")
 	fs.StringVar(&o.filter.flow, "flow", "", "only this flow id")
-	fs.StringVar(&o.filter.node, "node", "", "only this node id")
+	fs.StringVar(&o.filter.node, "node-id", "", "only this node id")
 	fs.StringVar(&o.filter.route, "route", "", "only this route: yes, no or exit")
 	fs.BoolVar(&o.json, "json", false, "print each outcome event as its raw JSON, one per line")
 	fs.BoolVar(&o.all, "all", false, "start with every stored outcome")
