@@ -133,9 +133,12 @@ func showRequest(ctx context.Context, w io.Writer, s preview.Sample, sf *sampleF
 	if err != nil {
 		return // the send reports the same error as its outcome
 	}
-	fmt.Fprintf(w, "Sending %s %s\n", r.Method, r.URL)
+	fmt.Fprintf(w, "Sending %s %s\n", r.Method, preview.Printable(r.URL))
 	for _, h := range r.Headers {
-		fmt.Fprintf(w, "  %s: %s\n", h.Name, h.Value)
+		fmt.Fprintf(w, "  %s: %s\n", h.Name, preview.Printable(h.Value))
+	}
+	if r.Body != "" {
+		fmt.Fprintf(w, "  body (%s): %s\n", r.BodyMode, preview.Printable(r.Body))
 	}
 	fmt.Fprintln(w)
 }

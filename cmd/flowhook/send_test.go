@@ -89,6 +89,22 @@ func TestSendCommand(t *testing.T) {
 	}
 }
 
+// TestSendCommandBody sends a json-body node and shows the body it sent.
+func TestSendCommandBody(t *testing.T) {
+	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201}}, nil)
+	node := writeFile(t, "node.json", strings.Replace(tryNode(url), `"method": "POST",`, `"method": "POST", "body": "json",`, 1))
+	code, out, errOut := runCommand(t.Context(), "send", node, "--profile", tryProfile, "--allow-cidrs", "127.0.0.1/32")
+	want := `body (json): {"email":"ada@example.com","first_name":"Ada","city":"London","form":null}`
+	if code != exitOK || !strings.Contains(out, want) {
+		t.Fatalf("exit %d, output lacks %q:\n%s%s", code, want, out, errOut)
+	}
+	got, _ := catcher.Requests(0)
+	if len(got) != 1 || got[0].Body != `{"email":"ada@example.com","first_name":"Ada","city":"London","form":null}` || len(got[0].Query) != 1 {
+		t.Errorf("caught %+v", got)
+	}
+}
+
 func TestSendCommandSecretMissing(t *testing.T) {
 	_, url := startCatcher(t, inspect.Options{}, nil)
 	node := writeFile(t, "node.json", tryNode(url))
