@@ -122,6 +122,9 @@ type Dispatcher struct {
 	obs      Observer
 	tracer   Tracer
 	faults   *faults
+	// decoder remembers node configurations: the events of one node
+	// carry the same one.
+	decoder *flowevent.RequestDecoder
 }
 
 // Deps are the parts a Dispatcher works with.
@@ -166,6 +169,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
 		faults:   faults,
+		decoder:  flowevent.NewRequestDecoder(0),
 	}, nil
 }
 

@@ -29,7 +29,7 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		d.reject(work, msg, flowevent.ReasonEventTooLarge, "request event exceeds the size cap", nil)
 		return
 	}
-	ev, req, err := flowevent.DecodeRequest(msg.Headers(), msg.Data())
+	ev, req, err := d.decoder.Decode(msg.Headers(), msg.Data())
 	if err != nil {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, err.Error(), err)
 		return

@@ -38,6 +38,10 @@ type Request struct {
 	// Trigger is the real-time event that started the flow for this profile,
 	// when there was one.
 	Trigger *Trigger `json:"trigger,omitempty"`
+
+	// shared is the RequestDecoder's entry Node came from, which remembers
+	// the node's validation; nil otherwise.
+	shared *nodeEntry
 }
 
 // Profile is a profile's id and attributes. Attribute values are any JSON

@@ -17,16 +17,20 @@ import (
 // encoding/json words); FuzzDecodeRequestData holds the two together.
 
 // decodeRequestFast decodes data, a valid JSON object, into a Request as
-// json.Decoder with UseNumber would. ok is false when the caller must
-// decode with encoding/json instead, for its error. Invalid JSON, which
-// callers never pass, also gives ok false.
-func decodeRequestFast(data []byte) (req Request, ok bool) {
+// json.Decoder with UseNumber would. With nodes, the node configuration
+// comes from (and goes into) that cache. ok is false when the caller must
+// decode with encoding/json instead: for its error, or for a node given
+// twice with a cache (encoding/json merges the two into one value, which
+// must not be a shared one). Invalid JSON, which callers never pass, also
+// gives ok false.
+func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 	defer func() {
 		if recover() != nil { // out of bounds on invalid JSON
 			req, ok = Request{}, false
 		}
 	}()
 	ok = true
+	nodeSeen := false
 	_ = forEachMember(data, func(key string, v []byte) error {
 		switch requestField(key) {
 		case "account":
@@ -36,7 +40,15 @@ func decodeRequestFast(data []byte) (req Request, ok bool) {
 		case "node_id":
 			ok = setString(&req.NodeID, v)
 		case "node":
-			ok = decodeNode(&req.Node, v)
+			switch {
+			case nodes == nil || v[0] != '{':
+				ok = decodeNode(&req.Node, v)
+			case nodeSeen:
+				ok = false
+			default:
+				ok = nodes.decode(&req, v)
+			}
+			nodeSeen = true
 		case "profile":
 			ok = decodeProfile(&req.Profile, v)
 		case "trigger":

@@ -23,7 +23,7 @@ func checkSameDecode(t *testing.T, data []byte) {
 	if !validJSON(data) || len(data) == 0 || data[0] != '{' {
 		return
 	}
-	fast, ok := decodeRequestFast(data)
+	fast, ok := decodeRequestFast(data, nil)
 	slow, err := slowDecode(data)
 	if !ok {
 		if err == nil {
@@ -36,6 +36,13 @@ func checkSameDecode(t *testing.T, data []byte) {
 	}
 	if !reflect.DeepEqual(fast, slow) {
 		t.Fatalf("decode of %q:\nfast %#v\nslow %#v", data, fast, slow)
+	}
+	// With a node cache: the same, or a fallback to encoding/json.
+	cache := &nodeCache{max: 4, entries: map[string]*nodeEntry{}}
+	for range 2 {
+		if cached, ok := decodeRequestFast(data, cache); ok && !reflect.DeepEqual(withoutShared(cached), slow) {
+			t.Fatalf("cached decode of %q:\nfast %#v\nslow %#v", data, cached, slow)
+		}
 	}
 }
 

@@ -73,20 +73,21 @@ func DecodeRequest(header nats.Header, payload []byte) (Event, Request, error) {
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
-	req, err := decodeRequestData(ev)
+	req, err := decodeRequestData(ev, nil)
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
 	return ev, req, nil
 }
 
-// decodeRequestData decodes and cross-checks a request event's data.
-func decodeRequestData(ev Event) (Request, error) {
+// decodeRequestData decodes and cross-checks a request event's data, with
+// the node configuration cached in nodes when it is not nil.
+func decodeRequestData(ev Event, nodes *nodeCache) (Request, error) {
 	data := bytes.TrimLeft(ev.Data, " \t\r\n")
 	if len(data) == 0 || data[0] != '{' {
 		return Request{}, stageErr(StageData, ev.ID, ErrBadData, "data is not a JSON object")
 	}
-	req, ok := decodeRequestFast(data)
+	req, ok := decodeRequestFast(data, nodes)
 	if !ok {
 		req = Request{}
 		dec := json.NewDecoder(bytes.NewReader(data))

@@ -164,7 +164,12 @@ func (r Request) Problems(opts ValidateOptions) []Problem {
 	p := &problems{}
 	checkRequestIDs(p, r)
 	p.prefix = "node."
-	checkNode(p, r.Node, opts.withDefaults())
+	if r.shared != nil && r.shared.describes(&r.Node) {
+		// Decoded by a RequestDecoder, which remembers the node's check.
+		p.list = append(p.list, r.shared.problems(opts)...)
+	} else {
+		checkNode(p, r.Node, opts.withDefaults())
+	}
 	return p.list
 }
 
