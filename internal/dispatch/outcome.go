@@ -71,6 +71,7 @@ func (d *Dispatcher) runAcker() {
 	for p := range d.acks {
 		select {
 		case <-p.future.Ok():
+			d.faults.hit(FaultBeforeAck)
 			_ = p.msg.Ack()
 		case err := <-p.future.Err():
 			d.log.Warn().Err(err).Str("request_id", p.requestID).Msg("dispatch: outcome not stored; handing input back")

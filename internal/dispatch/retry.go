@@ -75,7 +75,9 @@ func (d *Dispatcher) plan(node flowevent.NodeConfig, st deliveryState, r tryResu
 		at = ra
 	}
 	if r.refused && r.openUntil.After(at) {
-		at = r.openUntil // no point trying before the breaker lets a probe through
+		// No point trying before the breaker lets a probe through; spread
+		// the wake-ups as for held events.
+		at = r.openUntil.Add(time.Duration(rand.Int64N(int64(d.cfg.HoldSpread) + 1)))
 	}
 	if at.After(st.first.Add(p.Deadline())) {
 		out.Detail += fmt.Sprintf("; %d tries over %s, retry deadline reached", st.tries, since(st.first, now))

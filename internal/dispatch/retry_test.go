@@ -60,9 +60,9 @@ func TestPlan(t *testing.T) {
 		{name: "breaker open past the hold limit", node: flowevent.NodeConfig{Hold: hold}, r: refused(now.Add(time.Minute)),
 			attempts: 0, detail: "hold limit reached"},
 		{name: "hold limit over: retry takes over", node: flowevent.NodeConfig{Hold: &flowevent.HoldPolicy{MaxWaitMS: 2000}, Retry: retry},
-			r: refused(now.Add(5 * time.Second)), wantNext: true, from: 5 * time.Second, to: 5 * time.Second, tries: 1},
+			r: refused(now.Add(5 * time.Second)), wantNext: true, from: 5 * time.Second, to: 9 * time.Second, tries: 1},
 		{name: "open breaker without hold: a retry waits for it", node: flowevent.NodeConfig{Retry: retry}, r: refused(now.Add(8 * time.Second)),
-			wantNext: true, from: 8 * time.Second, to: 8 * time.Second, tries: 1},
+			wantNext: true, from: 8 * time.Second, to: 12 * time.Second, tries: 1},
 		{name: "open breaker without any policy", r: refused(now.Add(8 * time.Second)), detail: "open"},
 	}
 	for _, tt := range tests {
