@@ -116,6 +116,7 @@ type Dispatcher struct {
 	builder  Builder
 	sender   Sender
 	breakers Breakers
+	limiter  Limiter // nil: no endpoint limits
 	log      zerolog.Logger
 	now      func() time.Time
 	acks     chan pendingAck
@@ -137,7 +138,9 @@ type Deps struct {
 	Builder  Builder
 	Sender   Sender
 	Breakers Breakers
-	Log      zerolog.Logger
+	// Limiter caps the requests per endpoint origin; nil sets no limit.
+	Limiter Limiter
+	Log     zerolog.Logger
 	// Observer is told what the dispatcher does (metrics, readiness);
 	// nil observes nothing.
 	Observer Observer
@@ -163,6 +166,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		builder:  deps.Builder,
 		sender:   deps.Sender,
 		breakers: deps.Breakers,
+		limiter:  deps.Limiter,
 		log:      deps.Log,
 		now:      time.Now,
 		acks:     make(chan pendingAck, cfg.Workers*4),

@@ -52,6 +52,11 @@ func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
 		_ = msg.Nak()
 		return
 	}
+	if r.throttled {
+		endSpan(flowevent.Outcome{})
+		d.park(ev, req.Account, msg, st, r)
+		return
+	}
 	if r.sent {
 		d.faults.hit(FaultAfterResponse)
 	}
@@ -100,6 +105,11 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	out.Endpoint = &target.Endpoint
 	r.origin = target.Origin
 
+	release, ok := d.acquire(target.Origin, req.Node, &r)
+	if !ok {
+		return r
+	}
+	defer release()
 	done, err := d.breakers.Allow(target.Origin)
 	if err != nil {
 		r.refused = true

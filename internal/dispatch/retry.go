@@ -25,6 +25,10 @@ type tryResult struct {
 	// it stops being open (zero: half-open, its probe slots taken).
 	refused   bool
 	openUntil time.Time
+	// throttled: the endpoint was at its limit; nothing was sent and the
+	// try does not count. throttleAt is when to come back.
+	throttled  bool
+	throttleAt time.Time
 	// retryAfter is the response's Retry-After header, if any.
 	retryAfter string
 	// origin is the endpoint's breaker key (for logs).
@@ -34,9 +38,10 @@ type tryResult struct {
 // next is what follows a try that is not the last: the scheduled copy's
 // state and when it is due.
 type next struct {
-	state deliveryState
-	at    time.Time
-	hold  bool
+	state    deliveryState
+	at       time.Time
+	hold     bool
+	throttle bool // waiting for room at the endpoint (see park)
 }
 
 // plan decides what follows a try: another try later (a retry, or a hold

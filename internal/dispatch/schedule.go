@@ -41,11 +41,14 @@ func (d *Dispatcher) schedule(ev flowevent.Event, account string, msg jetstream.
 		_ = msg.NakWithDelay(time.Second)
 		return
 	}
-	kind := "retry"
-	if n.hold {
+	kind, log := "retry", d.log.Info()
+	switch {
+	case n.hold:
 		kind = "hold"
+	case n.throttle:
+		kind, log = "throttle", d.log.Debug() // routine under load
 	}
-	d.log.Info().Str("request_id", ev.ID).Str("kind", kind).Int("attempt", n.state.tries).
+	log.Str("request_id", ev.ID).Str("kind", kind).Int("attempt", n.state.tries).
 		Int("holds", n.state.holds).Str("last_reason", string(n.state.lastReason)).
 		Time("due", n.at).Msg("dispatch: try scheduled")
 	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
@@ -66,12 +69,23 @@ func scheduleMsg(requestID, account string, msg jetstream.Msg, n *next) *nats.Ms
 	n.state.write(m.Header)
 	m.Header[headerSchedule] = []string{"@at " + n.at.UTC().Format(time.RFC3339Nano)}
 	m.Header[headerScheduleTarget] = []string{msg.Subject()}
-	m.Header[nats.MsgIdHdr] = []string{"sched-" + flowevent.OutcomeKey(requestID) + "-" +
-		strconv.Itoa(n.state.tries) + "-" + strconv.Itoa(n.state.holds)}
+	m.Header[nats.MsgIdHdr] = []string{scheduleID(requestID, n.state)}
 	m.Data = msg.Data()
 	return m
 }
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// scheduleID is the Nats-Msg-Id of a schedule: the event and its delivery
+// state, which changes with every scheduled copy (a try, a hold or a wait
+// for room at the endpoint counts up), so that no two copies of an event
+// share an id while a redelivered input reuses its own.
+func scheduleID(requestID string, st deliveryState) string {
+	id := "sched-" + flowevent.OutcomeKey(requestID) + "-" + strconv.Itoa(st.tries) + "-" + strconv.Itoa(st.holds)
+	if st.throttles > 0 {
+		id += "-t" + strconv.Itoa(st.throttles)
+	}
+	return id
 }

@@ -40,6 +40,9 @@ const maxStateCount = 1000
 // scheduled copy. The zero value is a request event's first delivery.
 type deliveryState struct {
 	tries, sent, holds int
+	// throttles counts the waits for room at the endpoint (see park); it
+	// only keeps the schedules' ids distinct, so its bound is loose.
+	throttles int
 	// first is when the first try started; zero before it.
 	first      time.Time
 	spentMS    float64
@@ -57,6 +60,9 @@ func readState(h nats.Header, now time.Time) deliveryState {
 	s.tries = headerCount(h, HeaderAttempt)
 	s.sent = headerCount(h, HeaderSent)
 	s.holds = headerCount(h, HeaderHolds)
+	if n, err := strconv.Atoi(headerValue(h, HeaderThrottled)); err == nil && n > 0 && n < 1<<30 {
+		s.throttles = n
+	}
 	if t, err := time.Parse(time.RFC3339Nano, headerValue(h, HeaderFirstAttempt)); err == nil {
 		if t.After(now) {
 			t = now
@@ -93,6 +99,9 @@ func (s deliveryState) write(h nats.Header) {
 	h[HeaderSpentMS] = []string{strconv.FormatFloat(s.spentMS, 'f', 3, 64)}
 	if s.lastReason != "" {
 		h[HeaderLastReason] = []string{string(s.lastReason)}
+	}
+	if s.throttles > 0 {
+		h[HeaderThrottled] = []string{strconv.Itoa(s.throttles)}
 	}
 }
 
