@@ -214,5 +214,8 @@ func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream
 	if err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", t.Consumer, err)
 	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, t.RequestStream, t.ScheduleCounterConfig()); err != nil {
+		return nil, fmt.Errorf("bus: consumer %s: %w", t.ScheduleCounterName(), err)
+	}
 	return cons, nil
 }

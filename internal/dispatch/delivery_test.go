@@ -399,3 +399,78 @@ func (r *rig) deadLetters() []flowevent.DeadLetter {
 	}
 	return out
 }
+
+// gaugeObserver records the pending-retries gauge.
+type gaugeObserver struct {
+	nopObserver
+	mu      sync.Mutex
+	pending []int
+}
+
+func (g *gaugeObserver) SetRetriesPending(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending = append(g.pending, n)
+}
+
+func (g *gaugeObserver) last() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.pending) == 0 {
+		return -1
+	}
+	return g.pending[len(g.pending)-1]
+}
+
+// TestPendingRetriesGauge: retries waiting on the bus are counted
+// fleet-wide for the metrics, and the count falls to 0 once they ran.
+func TestPendingRetriesGauge(t *testing.T) {
+	defer func(d time.Duration) { pendingEvery = d }(pendingEvery)
+	pendingEvery = 50 * time.Millisecond
+	r := newRig(t, bus.Topology{AckWait: 3 * time.Second}, breaker.Settings{FailureThreshold: 100})
+	r.recv.answer = func(_ string, n int) (int, string) {
+		if n == 1 {
+			return 503, ""
+		}
+		return 200, ""
+	}
+	node := r.node(flowevent.RouteNo)
+	node.Retry = &flowevent.RetryPolicy{MaxAttempts: 2, InitialDelayMS: 2000, Jitter: 0.01, DeadlineMS: 20_000}
+	for _, id := range []string{"g-1", "g-2", "g-3"} {
+		r.publish(id, node)
+	}
+	obs := &gaugeObserver{}
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	outcomes, _ := r.js.Stream(context.Background(), r.topo.OutcomeStream)
+	d, err := New(Config{Workers: 4, AckWait: r.topo.AckWait}, Deps{JetStream: r.js, Consumer: r.cons, Outcomes: outcomes,
+		Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: r.breakers, Log: zerolog.Nop(), Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, 3*time.Second, "3 retries pending", func() bool { return obs.last() == 3 })
+	for _, id := range []string{"g-1", "g-2", "g-3"} {
+		if o := r.outcome(id, 10*time.Second); o.Attempts != 2 {
+			t.Errorf("%s: %+v", id, o)
+		}
+	}
+	waitFor(t, 3*time.Second, "none pending", func() bool { return obs.last() == 0 })
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
