@@ -125,11 +125,12 @@ func follow(ctx context.Context, js jetstream.JetStream, o tailOptions, stdout, 
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
-	msgs, err := outcomeMessages(ctx, js, o)
+	msgs, stream, err := outcomeMessages(ctx, js, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "flowhook tail:", err)
 		return exitFailure
 	}
+	fmt.Fprintf(stderr, "flowhook tail: following %s on stream %s (%s)\n", o.filter.subject(), stream, o.startsWith())
 	defer msgs.Stop()
 	go func() { <-ctx.Done(); msgs.Stop() }()
 	seen := 0
@@ -150,18 +151,30 @@ func follow(ctx context.Context, js jetstream.JetStream, o tailOptions, stdout, 
 }
 
 // outcomeMessages opens an ordered consumer on the outcome stream.
-func outcomeMessages(ctx context.Context, js jetstream.JetStream, o tailOptions) (jetstream.MessagesContext, error) {
+func outcomeMessages(ctx context.Context, js jetstream.JetStream, o tailOptions) (jetstream.MessagesContext, string, error) {
 	lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	stream, err := js.StreamNameBySubject(lookup, flowevent.OutcomeSubjectPrefix+">")
 	if err != nil {
-		return nil, fmt.Errorf("no JetStream stream stores outcomes (%v): start flowhook serve first, it creates the streams", err)
+		return nil, "", fmt.Errorf("no JetStream stream stores outcomes (%v): start flowhook serve first, it creates the streams", err)
 	}
 	cons, err := js.OrderedConsumer(lookup, stream, o.consumerConfig())
 	if err != nil {
-		return nil, fmt.Errorf("outcome stream %s: %w", stream, err)
+		return nil, "", fmt.Errorf("outcome stream %s: %w", stream, err)
 	}
-	return cons.Messages()
+	msgs, err := cons.Messages()
+	return msgs, stream, err
+}
+
+// startsWith says where following starts.
+func (o tailOptions) startsWith() string {
+	switch {
+	case o.all:
+		return "every stored outcome, then new ones"
+	case o.since > 0:
+		return "outcomes of the last " + o.since.String() + ", then new ones"
+	}
+	return "new outcomes only; --all for stored ones"
 }
 
 // printOutcome prints one outcome if it matches, and reports whether it
