@@ -11,10 +11,18 @@ import (
 // validated) JSON, building the profile's and the trigger's attribute maps
 // directly: encoding/json scanned the data twice and went through
 // reflection for every attribute, which made it the largest cost of
-// handling an event. The node configuration, small and still growing, is
-// left to encoding/json. The walk yields exactly what json.Decoder with
+// handling an event. Every string it returns is a slice of one copy of the
+// data, so that the text of an event is allocated once rather than per
+// key and value. The node configuration, small and still growing, is left
+// to encoding/json. The walk yields exactly what json.Decoder with
 // UseNumber yields, or gives up (a value of the wrong type, whose error
 // encoding/json words); FuzzDecodeRequestData holds the two together.
+
+// dataDecoder decodes one request's data.
+type dataDecoder struct {
+	src   source
+	nodes *nodeCache
+}
 
 // decodeRequestFast decodes data, a valid JSON object, into a Request as
 // json.Decoder with UseNumber would. With nodes, the node configuration
@@ -29,16 +37,17 @@ func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 			req, ok = Request{}, false
 		}
 	}()
+	d := dataDecoder{src: newSource(data), nodes: nodes}
 	ok = true
 	nodeSeen := false
 	_ = forEachMember(data, func(key string, v []byte) error {
 		switch requestField(key) {
 		case "account":
-			ok = setString(&req.Account, v)
+			ok = d.setString(&req.Account, v)
 		case "flow_id":
-			ok = setString(&req.FlowID, v)
+			ok = d.setString(&req.FlowID, v)
 		case "node_id":
-			ok = setString(&req.NodeID, v)
+			ok = d.setString(&req.NodeID, v)
 		case "node":
 			switch {
 			case nodes == nil || v[0] != '{':
@@ -50,9 +59,9 @@ func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 			}
 			nodeSeen = true
 		case "profile":
-			ok = decodeProfile(&req.Profile, v)
+			ok = d.decodeProfile(&req.Profile, v)
 		case "trigger":
-			ok = decodeTrigger(&req.Trigger, v)
+			ok = d.decodeTrigger(&req.Trigger, v)
 		}
 		if !ok {
 			return errNotObject // stops the walk
@@ -84,23 +93,23 @@ func matchField(key string, names ...string) string {
 }
 
 // setString sets a string field: a JSON null leaves it as it is.
-func setString(dst *string, v []byte) bool {
+func (d *dataDecoder) setString(dst *string, v []byte) bool {
 	switch v[0] {
 	case 'n':
 		return true
 	case '"':
-		*dst = jsonString(v)
+		*dst = d.str(v)
 		return true
 	}
 	return false
 }
 
-// jsonString unquotes a valid JSON string as encoding/json does (invalid
-// UTF-8 becomes U+FFFD).
-func jsonString(quoted []byte) string {
+// str unquotes a valid JSON string as encoding/json does (invalid UTF-8
+// becomes U+FFFD), slicing the data's copy when it can.
+func (d *dataDecoder) str(quoted []byte) string {
 	inner := quoted[1 : len(quoted)-1]
 	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner)
+		return d.src.str(inner)
 	}
 	var s string
 	_ = json.Unmarshal(quoted, &s)
@@ -122,7 +131,7 @@ func decodeNode(n *NodeConfig, v []byte) bool {
 	return false
 }
 
-func decodeProfile(p *Profile, v []byte) bool {
+func (d *dataDecoder) decodeProfile(p *Profile, v []byte) bool {
 	switch v[0] {
 	case 'n':
 		return true
@@ -134,9 +143,9 @@ func decodeProfile(p *Profile, v []byte) bool {
 	_ = forEachMember(v, func(key string, v []byte) error {
 		switch matchField(key, "id", "attributes") {
 		case "id":
-			ok = setString(&p.ID, v)
+			ok = d.setString(&p.ID, v)
 		case "attributes":
-			ok = setMap(&p.Attributes, v)
+			ok = d.setMap(&p.Attributes, v)
 		}
 		if !ok {
 			return errNotObject
@@ -146,7 +155,7 @@ func decodeProfile(p *Profile, v []byte) bool {
 	return ok
 }
 
-func decodeTrigger(t **Trigger, v []byte) bool {
+func (d *dataDecoder) decodeTrigger(t **Trigger, v []byte) bool {
 	switch v[0] {
 	case 'n':
 		*t = nil
@@ -162,9 +171,9 @@ func decodeTrigger(t **Trigger, v []byte) bool {
 	_ = forEachMember(v, func(key string, v []byte) error {
 		switch matchField(key, "type", "data") {
 		case "type":
-			ok = setString(&(*t).Type, v)
+			ok = d.setString(&(*t).Type, v)
 		case "data":
-			ok = setMap(&(*t).Data, v)
+			ok = d.setMap(&(*t).Data, v)
 		}
 		if !ok {
 			return errNotObject
@@ -176,33 +185,35 @@ func decodeTrigger(t **Trigger, v []byte) bool {
 
 // setMap decodes an object into *m, adding to the map already there (as
 // encoding/json does); null sets it to nil.
-func setMap(m *map[string]any, v []byte) bool {
+func (d *dataDecoder) setMap(m *map[string]any, v []byte) bool {
 	switch v[0] {
 	case 'n':
 		*m = nil
 		return true
 	case '{':
 		if *m == nil {
-			*m = make(map[string]any)
+			*m = make(map[string]any, countMembers(v))
 		}
-		fillObject(*m, v, 0)
+		d.fillObject(*m, v, 0)
 		return true
 	}
 	return false
 }
 
-// anyValue decodes the valid JSON value at b[i] as encoding/json decodes
+// value decodes the valid JSON value at b[i] as encoding/json decodes
 // into an interface with UseNumber, and returns the index past it.
-func anyValue(b []byte, i int) (any, int) {
+func (d *dataDecoder) value(b []byte, i int) (any, int) {
 	switch b[i] {
 	case '{':
-		m := make(map[string]any)
-		return m, fillObject(m, b, i)
+		obj := b[i:skipNested(b, i)]
+		m := make(map[string]any, countMembers(obj))
+		d.fillObject(m, obj, 0)
+		return m, i + len(obj)
 	case '[':
-		return anyArray(b, i)
+		return d.array(b, i)
 	case '"':
 		end := skipString(b, i)
-		return jsonString(b[i:end]), end
+		return d.str(b[i:end]), end
 	case 't':
 		return true, i + 4
 	case 'f':
@@ -214,22 +225,22 @@ func anyValue(b []byte, i int) (any, int) {
 	for end < len(b) && !isDelimiter(b[end]) {
 		end++
 	}
-	return json.Number(b[i:end]), end
+	return json.Number(d.src.str(b[i:end])), end
 }
 
 // fillObject decodes the members of the object at b[i] into m (a repeated
 // key's last value wins) and returns the index past the object.
-func fillObject(m map[string]any, b []byte, i int) int {
+func (d *dataDecoder) fillObject(m map[string]any, b []byte, i int) int {
 	i = skipSpace(b, i+1)
 	if b[i] == '}' {
 		return i + 1
 	}
 	for {
 		end := skipString(b, i)
-		key := jsonString(b[i:end])
+		key := d.str(b[i:end])
 		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
 		var v any
-		v, i = anyValue(b, i)
+		v, i = d.value(b, i)
 		m[key] = v
 		i = skipSpace(b, i)
 		if b[i] == '}' {
@@ -239,8 +250,8 @@ func fillObject(m map[string]any, b []byte, i int) int {
 	}
 }
 
-// anyArray decodes the array at b[i] (never nil, as encoding/json).
-func anyArray(b []byte, i int) ([]any, int) {
+// array decodes the array at b[i] (never nil, as encoding/json).
+func (d *dataDecoder) array(b []byte, i int) ([]any, int) {
 	arr := make([]any, 0)
 	i = skipSpace(b, i+1)
 	if b[i] == ']' {
@@ -248,7 +259,7 @@ func anyArray(b []byte, i int) ([]any, int) {
 	}
 	for {
 		var v any
-		v, i = anyValue(b, i)
+		v, i = d.value(b, i)
 		arr = append(arr, v)
 		i = skipSpace(b, i)
 		if b[i] == ']' {
@@ -256,4 +267,29 @@ func anyArray(b []byte, i int) ([]any, int) {
 		}
 		i = skipSpace(b, i+1)
 	}
+}
+
+// countMembers counts the members of the valid JSON object obj (its
+// top-level commas), to size a map once.
+func countMembers(obj []byte) int {
+	n, depth := 0, 0
+	for i := 0; i < len(obj); i++ {
+		switch obj[i] {
+		case '"':
+			i = skipString(obj, i) - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ',':
+			if depth == 1 {
+				n++
+			}
+		case ':':
+			if depth == 1 && n == 0 {
+				n = 1
+			}
+		}
+	}
+	return n
 }

@@ -131,3 +131,26 @@ func skipNested(b []byte, i int) int {
 func isDelimiter(c byte) bool {
 	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }
+
+// source is a payload and one string copy of it: strings taken from the
+// payload are slices of the copy, so that decoding allocates the text
+// once rather than once per key and value.
+type source struct {
+	b []byte
+	s string
+}
+
+func newSource(b []byte) source { return source{b: b, s: string(b)} }
+
+// str returns sub, a slice of src.b, as the same bytes of src.s; a slice
+// of anything else is copied.
+func (src source) str(sub []byte) string {
+	if len(sub) == 0 {
+		return ""
+	}
+	off := cap(src.b) - cap(sub)
+	if off < 0 || off+len(sub) > len(src.s) || &src.b[off] != &sub[0] {
+		return string(sub)
+	}
+	return src.s[off : off+len(sub)]
+}
