@@ -262,3 +262,32 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestLeaseExpires: a holder that dies without releasing the lease (a
+// crash) stops refreshing it; the bucket's TTL removes it and another
+// replica takes over within about one lease period.
+func TestLeaseExpires(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.Lease = 1500 * time.Millisecond
+	var err error
+	if e.stats, e.lease, err = Ensure(context.Background(), e.js, e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	ghost := &lease{kv: e.lease, id: "crashed-replica", ttl: e.cfg.Lease}
+	if ok, err := ghost.acquire(context.Background()); !ok || err != nil {
+		t.Fatalf("ghost lease: %v %v", ok, err)
+	}
+	crashed := time.Now()
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.aggregator(rec).Run(ctx)
+	waitFor(t, "a replica takes over the expired lease", func() bool { return rec.leading.Load() == 1 })
+	took := time.Since(crashed)
+	t.Logf("took over %v after the holder stopped refreshing (lease %v)", took.Round(time.Millisecond), e.cfg.Lease)
+	if took < e.cfg.Lease*2/3 || took > 3*e.cfg.Lease {
+		t.Errorf("takeover after %v, want one to two lease periods (%v)", took, e.cfg.Lease)
+	}
+	e.waitCheckpoint(t, e.publish(t, 50))
+	e.check(t)
+}
