@@ -22,6 +22,7 @@ type serviceFlags struct {
 	allowPorts            intList
 	logFormat, logLevel   string
 	nodeStats             bool
+	endpointConcurrency   int
 }
 
 func init() { register("serve", "run the dispatcher", runServe) }
@@ -87,6 +88,9 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.BoolVar(&c.Fleet.Enabled, "fleet-breaker", true, "share breakers with the other replicas through NATS (faults, open periods, one probe per period)")
 	fs.StringVar(&c.Fleet.Replica, "replica-id", "", "this replica's name in the fleet (default: host name and process id)")
 	fs.DurationVar(&c.Fleet.ProbeLease, "fleet-probe-lease", 0, "how long one replica holds an open breaker's probe (0: --max-timeout + 10s)")
+	// Endpoint limits
+	fs.IntVar(&f.endpointConcurrency, "endpoint-max-concurrency", 0, "requests in flight per endpoint origin on this replica (0: half of --workers; -1: no cap); a node's max_concurrency overrides it")
+	fs.Float64Var(&c.EndpointLimits.RatePerSecond, "endpoint-rate", 0, "requests started per second per endpoint origin on this replica (0: no limit); a node's rate_per_second overrides it")
 	// Secrets
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
@@ -108,6 +112,7 @@ func (f *serviceFlags) config() app.Config {
 	c.Egress.AllowHosts = f.allowHosts
 	c.Egress.AllowPorts = f.allowPorts
 	c.NodeStatsDisabled = !f.nodeStats
+	c.EndpointLimits.MaxConcurrency = endpointCap(f.endpointConcurrency, c.Dispatch.Workers)
 	// Test only: the fault checker makes a process kill itself at a
 	// named point (see dispatch.Config.FaultPoint); unset in production.
 	c.Dispatch.FaultPoint = os.Getenv("FLOWHOOK_FAULT_POINT")
@@ -160,4 +165,17 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	log.Info().Msg("flowhook stopped")
 	return exitOK
+}
+
+// endpointCap is the per-origin cap of --endpoint-max-concurrency: 0
+// means half of the workers, so that no endpoint can hold every worker;
+// a negative value means no cap.
+func endpointCap(flagValue, workers int) int {
+	switch {
+	case flagValue < 0:
+		return 0
+	case flagValue == 0:
+		return max(1, workers/2)
+	}
+	return flagValue
 }

@@ -129,6 +129,7 @@ func (a *App) start(ctx context.Context) error {
 		Builder:   request.NewBuilder(secrets, cfg.Egress.UserAgent),
 		Sender:    client,
 		Breakers:  breakers,
+		Limiter:   a.limiter(),
 		Log:       a.log,
 		Observer:  obs,
 		Tracer:    tracer,

@@ -8,6 +8,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/endpointlimit"
 	"github.com/flowhook/flowhook/internal/nodestats"
 	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/internal/tracing"
@@ -44,6 +45,9 @@ type Config struct {
 	Tracing tracing.Config
 	// Fleet shares the endpoint breakers with the other replicas.
 	Fleet FleetConfig
+	// EndpointLimits are the per-origin defaults of the endpoint limits
+	// (nodes may set their own); zero sets no limit.
+	EndpointLimits endpointlimit.Limits
 	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
 	// /v1/stats; empty disables.
 	AdminAddr string
@@ -60,6 +64,9 @@ func (c Config) Validate() error {
 	}
 	if c.Replicas < 0 {
 		errs = append(errs, errors.New("app: --replicas must be >= 0"))
+	}
+	if c.EndpointLimits.MaxConcurrency < 0 || !(c.EndpointLimits.RatePerSecond >= 0) {
+		errs = append(errs, errors.New("app: endpoint limits must not be negative"))
 	}
 	return errors.Join(errs...)
 }
