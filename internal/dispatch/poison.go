@@ -190,6 +190,7 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 			return
 		}
 		dl.OutcomePublished = true
+		d.obs.Outcome(out.Outcome)
 	}
 	if err := d.publishSync(ctx, func() (*nats.Msg, error) { return flowevent.NewDeadLetterMsg(dl) }); err != nil {
 		log.Warn().Err(err).Msg("dispatch: dead letter of max-delivered event not stored; the sweep retries")
@@ -197,6 +198,7 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 	}
 	log.Warn().Str("reason", string(flowevent.ReasonMaxDeliveries)).Bool("outcome_published", dl.OutcomePublished).
 		Msg("dispatch: input dead-lettered")
+	d.obs.DeadLettered(flowevent.ReasonMaxDeliveries)
 	d.deletePoison(ctx, stream, raw.Sequence, log)
 }
 
