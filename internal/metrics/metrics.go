@@ -80,7 +80,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Time spent on an event's outbound HTTP request(s), by route; events that sent nothing are not observed."}, []string{"route"}),
 		deadLetters: f.NewCounterVec(prometheus.CounterOpts{Name: DeadLetters,
 			Help: "Dead-letter records stored, by reason."}, []string{"reason"}),
-		retriesPending: f.NewGauge(prometheus.GaugeOpts{Name: RetriesPending, Help: "Retries scheduled on the bus and not yet due, as last seen by this replica."}),
+		retriesPending: f.NewGauge(prometheus.GaugeOpts{Name: RetriesPending, Help: "Retries and holds waiting on the bus, fleet-wide (every replica reports the same value)."}),
 		consuming:      f.NewGauge(prometheus.GaugeOpts{Name: Consuming, Help: "1 while this replica's dispatcher is bound to the consumer and pulling, 0 while starting or draining."}),
 		breakerChanges: f.NewCounterVec(prometheus.CounterOpts{Name: BreakerStateChanges,
 			Help: "Circuit breaker state changes on this replica, by the state entered."}, []string{"state"}),
@@ -96,6 +96,6 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 }
 
-// SetRetriesPending sets the number of retries waiting on the bus. The
-// retry feature calls it; until then the gauge stays 0.
+// SetRetriesPending sets the number of retries and holds waiting on the
+// bus. The dispatcher polls it and calls this (see internal/dispatch).
 func (m *Metrics) SetRetriesPending(n int) { m.retriesPending.Set(float64(n)) }
