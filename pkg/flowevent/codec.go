@@ -268,6 +268,9 @@ func attrString(raw []byte) (s string, present bool, err error) {
 		return "", true, errors.New("not a string")
 	}
 	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		if k := knownName(inner); k != "" {
+			return k, true, nil
+		}
 		return string(inner), true, nil
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {

@@ -57,10 +57,17 @@ func validateAttributes(ev Event) error {
 // validURIRef reports whether s is a URI-reference (RFC 3986): parseable,
 // with no whitespace or control characters.
 func validURIRef(s string) bool {
+	plain := true // only unreserved characters and '/': a path url.Parse accepts
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
+		c := s[i]
+		if c <= ' ' || c == 0x7f {
 			return false
 		}
+		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+	}
+	if plain {
+		return true
 	}
 	_, err := url.Parse(s)
 	return err == nil

@@ -49,11 +49,16 @@ func structuredMsg(subject string, env envelope) (*nats.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newStructuredMsg(subject, env.ID, payload), nil
+}
+
+// newStructuredMsg is a structured-mode message of an encoded event.
+func newStructuredMsg(subject, id string, payload []byte) *nats.Msg {
 	msg := nats.NewMsg(subject)
 	msg.Header[HeaderContentType] = []string{ContentTypeStructured}
-	msg.Header[HeaderMsgID] = []string{env.ID}
+	msg.Header[HeaderMsgID] = []string{id}
 	msg.Data = payload
-	return msg, nil
+	return msg
 }
 
 // decodeTyped decodes an event, checks its type and that it has data.

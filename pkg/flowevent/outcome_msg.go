@@ -31,12 +31,12 @@ func NewOutcomeMsg(requestEvent Event, o Outcome) (*nats.Msg, error) {
 		SpecVersion: SpecVersion, ID: OutcomeKey(o.RequestID), Source: OutcomeSource,
 		Type: OutcomeType, Subject: o.ProfileID, DataContentType: ContentTypeJSON,
 		Time: formatTime(o.CompletedAt), TraceParent: parent, TraceState: state,
-		Data: &o,
 	}
-	msg, err := structuredMsg(OutcomeSubject(o.Account, o.RequestID), env)
+	payload, err := appendOutcomeEvent(make([]byte, 0, 1024), &env, &o)
 	if err != nil {
 		return nil, err
 	}
+	msg := newStructuredMsg(OutcomeSubject(o.Account, o.RequestID), env.ID, payload)
 	msg.Header[HeaderRoute] = []string{string(o.Route)}
 	return msg, nil
 }
@@ -68,9 +68,12 @@ func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	if err != nil {
 		return ev, Outcome{}, err
 	}
-	var o Outcome
-	if err := json.Unmarshal(ev.Data, &o); err != nil {
-		return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+	o, ok := decodeOutcomeFast(ev.Data)
+	if !ok {
+		o = Outcome{}
+		if err := json.Unmarshal(ev.Data, &o); err != nil {
+			return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+		}
 	}
 	if !o.Route.Valid() || o.Reason == "" {
 		return ev, o, stageErr(StageData, ev.ID, ErrBadData, "route must be yes, no or exit, and reason set")

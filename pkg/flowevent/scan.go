@@ -60,6 +60,9 @@ func memberKey(quoted []byte) (string, error) {
 		return "", errNotObject
 	}
 	inner := quoted[1 : len(quoted)-1]
+	if k := knownName(inner); k != "" {
+		return k, nil
+	}
 	if bytes.IndexByte(inner, '\\') < 0 {
 		return string(inner), nil
 	}
@@ -153,4 +156,95 @@ func (src source) str(sub []byte) string {
 		return string(sub)
 	}
 	return src.s[off : off+len(sub)]
+}
+
+// knownName returns, without allocating, the constant for a member name
+// or attribute value the decoders of this package read on every event;
+// "" for any other.
+func knownName(b []byte) string {
+	switch string(b) {
+	case "specversion":
+		return "specversion"
+	case "id":
+		return "id"
+	case "source":
+		return "source"
+	case "type":
+		return "type"
+	case "subject":
+		return "subject"
+	case "datacontenttype":
+		return "datacontenttype"
+	case "dataschema":
+		return "dataschema"
+	case "time":
+		return "time"
+	case "data":
+		return "data"
+	case "data_base64":
+		return "data_base64"
+	case "traceparent":
+		return "traceparent"
+	case "tracestate":
+		return "tracestate"
+	case "account":
+		return "account"
+	case "flow_id":
+		return "flow_id"
+	case "node_id":
+		return "node_id"
+	case "node":
+		return "node"
+	case "profile":
+		return "profile"
+	case "trigger":
+		return "trigger"
+	case "attributes":
+		return "attributes"
+	case "request_id":
+		return "request_id"
+	case "profile_id":
+		return "profile_id"
+	case "route":
+		return "route"
+	case "success":
+		return "success"
+	case "reason":
+		return "reason"
+	case "detail":
+		return "detail"
+	case "status":
+		return "status"
+	case "duration_ms":
+		return "duration_ms"
+	case "attempts":
+		return "attempts"
+	case "endpoint":
+		return "endpoint"
+	case "completed_at":
+		return "completed_at"
+	case "captured":
+		return "captured"
+	case "capture_missing":
+		return "capture_missing"
+	case "scheme":
+		return "scheme"
+	case "host":
+		return "host"
+	case "port":
+		return "port"
+	case SpecVersion:
+		return SpecVersion
+	case RequestType:
+		return RequestType
+	case OutcomeType:
+		return OutcomeType
+	case DeadLetterType:
+		return DeadLetterType
+	case ContentTypeJSON:
+		return ContentTypeJSON
+	case OutcomeSource:
+		return OutcomeSource
+	}
+	return ""
 }

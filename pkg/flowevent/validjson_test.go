@@ -2,6 +2,7 @@ package flowevent
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -50,4 +51,12 @@ func BenchmarkValidJSON(b *testing.B) {
 			json.Valid(data)
 		}
 	})
+}
+
+func TestValidURIRefPlainPaths(t *testing.T) {
+	for _, s := range []string{"flowhook", "flows/f-1/nodes/n_2", "a.b~c", "/", "//host", "..", "x/y/"} {
+		if _, err := url.Parse(s); (err == nil) != validURIRef(s) {
+			t.Errorf("validURIRef(%q) = %v, url.Parse error %v", s, validURIRef(s), err)
+		}
+	}
 }
