@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/preview"
 	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/pkg/flowevent"
@@ -22,10 +23,6 @@ import (
 func init() {
 	register("render", "print the exact request a node sends for a sample profile, and as curl", runRender)
 }
-
-// defaultUserAgent is serve's --user-agent default: render and send show
-// and send what the dispatcher would.
-const defaultUserAgent = "flowhook/1"
 
 // sampleFlags are the flags that say what to try: the document given as
 // argument, completed with a sample profile and triggering event.
@@ -45,7 +42,7 @@ func bindSampleFlags(fs *flag.FlagSet) *sampleFlags {
 	fs.StringVar(&f.flow, "flow", preview.DefaultFlowID, "flow id of the sample request (when FILE is a node configuration)")
 	fs.StringVar(&f.nodeID, "node-id", preview.DefaultNodeID, "node id of the sample request (when FILE is a node configuration)")
 	fs.StringVar(&f.id, "id", "", "request event id, from which the Idempotency-Key derives (default: a fresh try-<random>)")
-	fs.StringVar(&f.userAgent, "user-agent", defaultUserAgent, "User-Agent of the request (as serve's --user-agent)")
+	fs.StringVar(&f.userAgent, "user-agent", egress.DefaultUserAgent, "User-Agent of the request (as serve's --user-agent)")
 	fs.StringVar(&f.secretsDir, "secrets-dir", "", "directory of secret files, as for serve")
 	fs.StringVar(&f.secretsPrefix, "secrets-env-prefix", secret.DefaultEnvPrefix, "environment variable prefix of secrets, as for serve")
 	fs.BoolVar(&f.httpsOnly, "https-only", false, "refuse nodes whose URL is not https, as serve --https-only")

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -73,7 +74,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Egress.TLSHandshakeTimeout, "tls-timeout", 5*time.Second, "TLS handshake deadline")
 	fs.DurationVar(&c.Egress.ResponseHeaderTimeout, "header-timeout", 10*time.Second, "deadline for response headers")
 	fs.IntVar(&c.Egress.MaxIdleConnsPerHost, "max-idle-conns-per-host", 256, "idle keep-alive connections per endpoint")
-	fs.StringVar(&c.Egress.UserAgent, "user-agent", "flowhook/1", "User-Agent of outbound requests")
+	fs.StringVar(&c.Egress.UserAgent, "user-agent", egress.DefaultUserAgent, "User-Agent of outbound requests")
 	// Breaker
 	fs.Func("breaker-failures", "consecutive endpoint faults that open an endpoint's breaker (default 5)", func(s string) error {
 		_, err := fmt.Sscan(s, &c.Breaker.FailureThreshold)

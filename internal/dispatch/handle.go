@@ -176,11 +176,7 @@ func breakerResult(reason flowevent.Reason, status int) breaker.Result {
 }
 
 func (d *Dispatcher) timeout(n flowevent.NodeConfig) time.Duration {
-	t := time.Duration(n.TimeoutMS) * time.Millisecond
-	if n.TimeoutMS <= 0 {
-		t = flowevent.DefaultTimeoutMS * time.Millisecond
-	}
-	return min(t, d.cfg.MaxTimeout)
+	return n.Timeout(d.cfg.MaxTimeout)
 }
 
 // keepAlive marks msg in progress every AckWait/3 until stop is called, so

@@ -20,7 +20,7 @@ const (
 	DefaultIdleConnTimeout        = 60 * time.Second
 	DefaultMaxIdleConnsPerHost    = 256
 	DefaultMaxIdleConns           = 4096
-	DefaultUserAgent              = "flowhook"
+	DefaultUserAgent              = "flowhook/1"
 )
 
 // Config configures a Client. The zero value is a valid configuration:

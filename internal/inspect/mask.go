@@ -20,14 +20,11 @@ func maskHeader(name, value string) (string, bool) {
 
 // IsCredentialHeader reports whether a header of this name carries a
 // credential and is masked: flowevent.IsCredentialHeader's names, plus
-// Proxy-Authorization and Set-Cookie, but not Idempotency-Key (flowhook's
-// own request key, worth seeing when checking de-duplication).
+// Proxy-Authorization and Set-Cookie.
 func IsCredentialHeader(name string) bool {
 	switch strings.ToLower(name) {
 	case "proxy-authorization", "set-cookie":
 		return true
-	case "idempotency-key":
-		return false
 	}
 	return flowevent.IsCredentialHeader(name)
 }

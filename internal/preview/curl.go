@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -29,7 +30,7 @@ type curlInput struct {
 // node's command is preceded by the shell lines computing the Standard
 // Webhooks timestamp and signature (with openssl) from the signing secret.
 func curlCommand(in curlInput) string {
-	ref := func(name string) string { return "${" + EnvVar(in.envPrefix, name) + "}" }
+	ref := func(name string) string { return "${" + secret.EnvVar(in.envPrefix, name) + "}" }
 	word := func(s string) string { return shellWord(s, in.ph, ref) }
 	args := []string{"curl -sS -i -g --max-time " + seconds(in.timeout)}
 	if in.hr.Method != http.MethodGet {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -119,7 +120,7 @@ func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
 		BodyMode: bodyMode(node.Body),
 		Check:    describeCheck(node.Response),
 		OnError:  node.ErrorAction(),
-		Timeout:  nodeTimeout(*node, opts.MaxTimeout),
+		Timeout:  node.Timeout(opts.MaxTimeout),
 	}
 	if node.Signing != nil {
 		r.Signed = node.Signing.Secret
@@ -357,7 +358,7 @@ func transportHeaders(hr *http.Request, body []byte, ph *placeholders) []HeaderL
 func secretRefs(names []string, opts Options) []SecretRef {
 	refs := make([]SecretRef, len(names))
 	for i, n := range names {
-		refs[i] = SecretRef{Name: n, EnvVar: EnvVar(opts.EnvPrefix, n)}
+		refs[i] = SecretRef{Name: n, EnvVar: secret.EnvVar(opts.EnvPrefix, n)}
 		if opts.Secrets != nil {
 			_, refs[i].Found = opts.Secrets.Secret(n)
 		}
@@ -387,18 +388,6 @@ func describeCheck(c flowevent.ResponseCheck) string {
 		return where + " equals " + string(c.Equals)
 	}
 	return "unknown check " + quote(string(c.Kind))
-}
-
-// nodeTimeout is the node's timeout as the dispatcher applies it.
-func nodeTimeout(n flowevent.NodeConfig, maxTimeout time.Duration) time.Duration {
-	if maxTimeout <= 0 {
-		maxTimeout = flowevent.MaxTimeoutMS * time.Millisecond
-	}
-	t := time.Duration(n.TimeoutMS) * time.Millisecond
-	if n.TimeoutMS <= 0 {
-		t = flowevent.DefaultTimeoutMS * time.Millisecond
-	}
-	return min(t, maxTimeout)
 }
 
 // RequestError returns the builder's error inside err, if any.

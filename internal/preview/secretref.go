@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/internal/signature"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -21,24 +20,6 @@ type SecretRef struct {
 	EnvVar string `json:"env_var"`
 	// Found reports whether the secret resolves where render runs.
 	Found bool `json:"found"`
-}
-
-// EnvVar returns the environment variable a secret is read from, as
-// internal/secret maps names: prefix (default secret.DefaultEnvPrefix),
-// then the name with ASCII letters upper-cased and '.' and '-' as '_'.
-func EnvVar(prefix, name string) string {
-	if prefix == "" {
-		prefix = secret.DefaultEnvPrefix
-	}
-	return prefix + strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z':
-			return r - 'a' + 'A'
-		case r == '.' || r == '-':
-			return '_'
-		}
-		return r
-	}, name)
 }
 
 // Secrets resolves a secret by name (internal/secret.Store implements it).

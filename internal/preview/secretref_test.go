@@ -14,7 +14,7 @@ import (
 func TestEnvVarMatchesStore(t *testing.T) {
 	names := []string{"crm_token", "crm.api-key", "Mixed-Case.9"}
 	for _, n := range names {
-		t.Setenv(EnvVar("", n), "value-"+n)
+		t.Setenv(secret.EnvVar("", n), "value-"+n)
 	}
 	s, err := secret.New(secret.Config{}, zerolog.Nop())
 	if err != nil {
@@ -22,10 +22,10 @@ func TestEnvVarMatchesStore(t *testing.T) {
 	}
 	for _, n := range names {
 		if v, ok := s.Secret(n); !ok || v != "value-"+n {
-			t.Errorf("secret %q via %s: %q %v", n, EnvVar("", n), v, ok)
+			t.Errorf("secret %q via %s: %q %v", n, secret.EnvVar("", n), v, ok)
 		}
 	}
-	if got := EnvVar("ACME_", "a.b-c"); got != "ACME_A_B_C" {
+	if got := secret.EnvVar("ACME_", "a.b-c"); got != "ACME_A_B_C" {
 		t.Errorf("EnvVar with prefix = %s", got)
 	}
 }

@@ -184,9 +184,6 @@ func writeResponse(ew *errWriter, status int, h http.Header, body []byte, trunca
 
 // credentialHeader reports a response header whose value is masked.
 func credentialHeader(name string) bool {
-	if strings.EqualFold(name, "Idempotency-Key") {
-		return false
-	}
 	return flowevent.IsCredentialHeader(name) || strings.EqualFold(name, "Set-Cookie")
 }
 

@@ -77,6 +77,16 @@ func readEnv(prefix string) map[string]string {
 	return env
 }
 
+// EnvVar returns the environment variable a secret is read from: prefix
+// (DefaultEnvPrefix when empty), then the name with ASCII letters
+// upper-cased and '.' and '-' replaced by '_'.
+func EnvVar(prefix, name string) string {
+	if prefix == "" {
+		prefix = DefaultEnvPrefix
+	}
+	return prefix + envKey(name)
+}
+
 // envKey maps a secret name to its environment variable without the prefix:
 // ASCII letters upper-cased, '.' and '-' replaced by '_'.
 func envKey(name string) string {

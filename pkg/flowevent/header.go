@@ -144,8 +144,14 @@ var (
 // IsCredentialHeader reports whether a header of this name usually
 // carries a credential (Authorization, Cookie, X-Api-Key, X-Auth-Token,
 // ...), whose value belongs in a secret rather than inline.
+//
+// Idempotency-Key is not one: flowhook sets it itself, and seeing it is
+// how a receiver's owner checks de-duplication.
 func IsCredentialHeader(name string) bool {
 	lower := strings.ToLower(name)
+	if lower == "idempotency-key" {
+		return false
+	}
 	for _, n := range credentialNames {
 		if lower == n {
 			return true

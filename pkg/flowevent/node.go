@@ -1,5 +1,7 @@
 package flowevent
 
+import "time"
+
 import "encoding/json"
 
 // NodeConfig is a Webhook node's configuration. The zero value of every
@@ -51,6 +53,19 @@ type NodeConfig struct {
 	// MinRatePerSecond..MaxRatePerSecond, 0 keeps the operator's default
 	// (usually none).
 	RatePerSecond float64 `json:"rate_per_second,omitempty"`
+}
+
+// Timeout is the bound on one request of this node: TimeoutMS, or
+// DefaultTimeoutMS when it is 0, and never more than limit when limit > 0.
+func (n NodeConfig) Timeout(limit time.Duration) time.Duration {
+	t := time.Duration(n.TimeoutMS) * time.Millisecond
+	if n.TimeoutMS <= 0 {
+		t = DefaultTimeoutMS * time.Millisecond
+	}
+	if limit > 0 {
+		t = min(t, limit)
+	}
+	return t
 }
 
 // Timeout bounds for NodeConfig.TimeoutMS.
