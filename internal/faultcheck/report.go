@@ -122,10 +122,26 @@ func (r *run) classify(ctx context.Context, before []int) (Report, error) {
 	r.classifyDeliveries(&rep)
 	r.classifyExits(&rep, before)
 	r.countSchedules(&rep)
+	rep.requireGuarantees()
 	return rep, nil
 }
 
-// countSchedules counts "try scheduled" log lines by kind.
+// requireGuarantees fails the report unless every id ended with exactly
+// one expected outcome and every request carried its id's key.
+func (rep *Report) requireGuarantees() {
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{rep.Lost, "lost"}, {rep.DuplicateOutcomes, "with duplicate outcomes"}, {rep.Unexpected, "unexpected"},
+		{rep.KeyMismatches, "requests with another idempotency key"}} {
+		if c.n != 0 {
+			rep.fail("%d %s", c.n, c.what)
+		}
+	}
+}
+
+// countSchedules counts "try scheduled" log lines of retries and holds
+// (waits for room at a busy endpoint are logged at debug level only).
 func (r *run) countSchedules(rep *Report) {
 	for _, path := range rep.Logs {
 		b, err := os.ReadFile(path)
@@ -136,9 +152,10 @@ func (r *run) countSchedules(rep *Report) {
 			if !strings.Contains(line, "dispatch: try scheduled") {
 				continue
 			}
-			if strings.Contains(line, `"kind":"hold"`) {
+			switch {
+			case strings.Contains(line, `"kind":"hold"`):
 				rep.ScheduledHolds++
-			} else {
+			case strings.Contains(line, `"kind":"retry"`):
 				rep.ScheduledRetries++
 			}
 		}
