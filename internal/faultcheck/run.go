@@ -135,7 +135,11 @@ type run struct {
 	natsRestarts       int
 	schedulesAtRestart int
 	started            time.Time
+	// notes are added to the report.
+	notes []string
 }
+
+func (r *run) note(format string, args ...any) { r.notes = append(r.notes, fmt.Sprintf(format, args...)) }
 
 // pendingSchedules counts the retries and holds waiting on the bus.
 func (r *run) pendingSchedules(ctx context.Context) int {
@@ -189,6 +193,7 @@ func (r *run) execute(ctx context.Context) (Report, error) {
 	if !finished {
 		rep.fail("not every event finished within %s", r.p.Timeout)
 	}
+	rep.Notes = append(rep.Notes, r.notes...)
 	r.s.check(r, &rep)
 	r.progress("%s", rep.Summary())
 	return rep, nil

@@ -225,14 +225,18 @@ func firstTryFails(Params, time.Time) behaviour {
 	}
 }
 
-// restartNATS restarts the server halfway through publishing.
+// restartNATS restarts the server halfway through publishing, down for a
+// quarter of the window (at least 2s; longer than the ack wait in the full
+// version).
 func restartNATS(ctx context.Context, r *run) error {
 	if !sleepCtx(ctx, r.p.Duration/2) {
 		return nil
 	}
 	r.natsRestarts++
 	r.schedulesAtRestart = r.pendingSchedules(ctx)
-	return r.nats.restart(2 * time.Second)
+	down := max(2*time.Second, r.p.Duration/4)
+	r.note("NATS down for %s", down)
+	return r.nats.restart(down)
 }
 
 // terminateAll sends SIGTERM to every replica halfway through publishing;
