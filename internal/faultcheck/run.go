@@ -139,7 +139,9 @@ type run struct {
 	notes []string
 }
 
-func (r *run) note(format string, args ...any) { r.notes = append(r.notes, fmt.Sprintf(format, args...)) }
+func (r *run) note(format string, args ...any) {
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
 
 // pendingSchedules counts the retries and holds waiting on the bus.
 func (r *run) pendingSchedules(ctx context.Context) int {
