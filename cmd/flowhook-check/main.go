@@ -38,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	replicas := fs.Int("replicas", 2, "flowhook processes")
 	workers := fs.Int("workers", 32, "workers per process")
 	scen := fs.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(faultcheck.Names(), ", ")+")")
+	timeout := fs.Duration("timeout", 0, "longest wait for every event of a scenario to finish (default 90s + 2 x duration)")
 	dir := fs.String("dir", "", "keep NATS stores and process logs here (default: a temporary directory, removed)")
 	verbose := fs.Bool("v", false, "print progress")
 	fs.Usage = func() {
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := faultcheck.Params{Binary: *bin, Events: *events, Duration: *duration, Replicas: *replicas, Workers: *workers, Dir: *dir}
+	p := faultcheck.Params{Binary: *bin, Events: *events, Duration: *duration, Replicas: *replicas, Workers: *workers, Dir: *dir, Timeout: *timeout}
 	if *scen != "" {
 		p.Scenarios = strings.Split(*scen, ",")
 	}
