@@ -68,9 +68,14 @@ func (a *App) start(ctx context.Context) error {
 	dcfg := cfg.Dispatch
 	dcfg.AckWait = topo.AckWait
 	// Retries and holds wait on the bus up to the retry window.
-	load := bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: prefetch(dcfg), LongestDelay: dcfg.Validate.RetryWindow()}
+	eff := dcfg.WithDefaults()
+	load := bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: eff.Prefetch, Workers: eff.Workers,
+		MaxTimeout: eff.MaxTimeout, LongestDelay: dcfg.Validate.RetryWindow()}
 	if err := topo.Check(load); err != nil {
 		return err
+	}
+	for _, advice := range topo.Advice(load) {
+		a.log.Warn().Msg("topology: " + advice)
 	}
 	if cfg.NATS.URL == "" {
 		emb, err := bus.StartEmbedded(bus.EmbeddedOptions{
@@ -192,16 +197,6 @@ func (a *App) close() {
 	if a.embedded != nil {
 		a.embedded.Shutdown()
 	}
-}
-
-func prefetch(c dispatch.Config) int {
-	if c.Prefetch > 0 {
-		return c.Prefetch
-	}
-	if c.Workers > 0 {
-		return c.Workers
-	}
-	return 256
 }
 
 type systemClock struct{}

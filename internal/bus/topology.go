@@ -109,6 +109,12 @@ type Workload struct {
 	// LongestDelay is the longest time an event may wait on the bus before
 	// its final attempt (retry deadlines); 0 without retries.
 	LongestDelay time.Duration
+	// Workers is how many events each replica handles at once, and
+	// MaxTimeout the longest request: with every worker stuck that long,
+	// a pulled message waits about Prefetch x MaxTimeout / Workers for a
+	// worker while its ack wait runs (see Advice). Zero skips that.
+	Workers    int
+	MaxTimeout time.Duration
 }
 
 // ErrInvariant is wrapped by every error Check returns.
