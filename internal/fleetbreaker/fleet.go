@@ -135,7 +135,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 	if f.clock == nil {
 		f.clock = systemClock{}
 	}
-	kv, err := deps.JetStream.CreateOrUpdateKeyValue(ctx, f.bucketConfig())
+	kv, err := f.ensureBucket(ctx, deps.JetStream)
 	if err != nil {
 		return nil, fmt.Errorf("fleetbreaker: bucket %s: %w", cfg.Bucket, err)
 	}
@@ -152,6 +152,22 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 	}
 	f.reg.OnTransition(f.transitioned)
 	return f, nil
+}
+
+// ensureBucket creates or updates the bucket. On a NATS cluster, replicas
+// creating the same replicated stream at the same moment can get no answer
+// (nats-server issue 3677): each try is bounded, and a timed-out one is
+// tried again, which then finds the stream.
+func (f *Fleet) ensureBucket(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, opTimeout)
+		kv, err := js.CreateOrUpdateKeyValue(tctx, f.bucketConfig())
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return kv, err
+		}
+		f.log.Warn().Str("bucket", f.cfg.Bucket).Msg("fleetbreaker: creating the bucket timed out; trying again")
+	}
 }
 
 func (f *Fleet) bucketConfig() jetstream.KeyValueConfig {
