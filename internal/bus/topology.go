@@ -206,7 +206,7 @@ func (t Topology) ConsumerConfig() jetstream.ConsumerConfig {
 func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream.Consumer, error) {
 	t = t.WithDefaults()
 	for _, cfg := range t.StreamConfigs() {
-		s, err := js.CreateOrUpdateStream(ctx, cfg)
+		s, err := Create(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.CreateOrUpdateStream(ctx, cfg) })
 		if err != nil {
 			return nil, fmt.Errorf("bus: stream %s: %w", cfg.Name, err)
 		}
@@ -216,11 +216,16 @@ func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream
 			return nil, fmt.Errorf("%w: stream %s: the NATS server does not support message schedules, which retries and holds use: run nats-server 2.12 or later", ErrInvariant, cfg.Name)
 		}
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, t.RequestStream, t.ConsumerConfig())
+	consumer := func(cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+		return Create(ctx, func(ctx context.Context) (jetstream.Consumer, error) {
+			return js.CreateOrUpdateConsumer(ctx, t.RequestStream, cfg)
+		})
+	}
+	cons, err := consumer(t.ConsumerConfig())
 	if err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", t.Consumer, err)
 	}
-	if _, err := js.CreateOrUpdateConsumer(ctx, t.RequestStream, t.ScheduleCounterConfig()); err != nil {
+	if _, err := consumer(t.ScheduleCounterConfig()); err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", t.ScheduleCounterName(), err)
 	}
 	return cons, nil

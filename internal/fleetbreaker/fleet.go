@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/internal/bus"
 )
 
 // Config configures a Fleet. Zero fields take their defaults, except
@@ -154,20 +155,12 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 	return f, nil
 }
 
-// ensureBucket creates or updates the bucket. On a NATS cluster, replicas
-// creating the same replicated stream at the same moment can get no answer
-// (nats-server issue 3677): each try is bounded, and a timed-out one is
-// tried again, which then finds the stream.
+// ensureBucket creates or updates the bucket (see bus.Create for why it
+// retries).
 func (f *Fleet) ensureBucket(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
-	for {
-		tctx, cancel := context.WithTimeout(ctx, opTimeout)
-		kv, err := js.CreateOrUpdateKeyValue(tctx, f.bucketConfig())
-		cancel()
-		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return kv, err
-		}
-		f.log.Warn().Str("bucket", f.cfg.Bucket).Msg("fleetbreaker: creating the bucket timed out; trying again")
-	}
+	return bus.Create(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, f.bucketConfig())
+	})
 }
 
 func (f *Fleet) bucketConfig() jetstream.KeyValueConfig {

@@ -84,23 +84,27 @@ func Ensure(ctx context.Context, js jetstream.JetStream, c Config) (stats, lease
 	if c.MemoryStorage {
 		storage = jetstream.MemoryStorage
 	}
-	stats, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      c.Bucket,
-		Description: "flowhook node stats: one key per (account, flow, node), counted from the outcome stream",
-		History:     1,
-		Storage:     storage,
-		Replicas:    c.Replicas,
+	stats, err = bus.Create(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      c.Bucket,
+			Description: "flowhook node stats: one key per (account, flow, node), counted from the outcome stream",
+			History:     1,
+			Storage:     storage,
+			Replicas:    c.Replicas,
+		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("nodestats: bucket %s: %w", c.Bucket, err)
 	}
-	lease, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      c.LeaseBucket,
-		Description: "flowhook node stats aggregator lease",
-		History:     1,
-		TTL:         c.Lease,
-		Storage:     storage,
-		Replicas:    c.Replicas,
+	lease, err = bus.Create(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      c.LeaseBucket,
+			Description: "flowhook node stats aggregator lease",
+			History:     1,
+			TTL:         c.Lease,
+			Storage:     storage,
+			Replicas:    c.Replicas,
+		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("nodestats: bucket %s: %w", c.LeaseBucket, err)
