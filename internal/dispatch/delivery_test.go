@@ -474,3 +474,32 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSweepTakesNoFinishedEvent: sweeping all the time while events are
+// acked (the server moves the ack floor a moment before it removes an
+// acked message) captures no event that did finish.
+func TestSweepTakesNoFinishedEvent(t *testing.T) {
+	r := newRig(t, bus.Topology{AckWait: 3 * time.Second}, breaker.Settings{FailureThreshold: 1000})
+	r.recv.answer = func(_ string, n int) (int, string) {
+		if n == 1 {
+			return 503, "" // every event retried once: acks of scheduled inputs too
+		}
+		return 200, ""
+	}
+	node := r.node(flowevent.RouteNo)
+	node.Retry = &flowevent.RetryPolicy{MaxAttempts: 2, InitialDelayMS: 100, DeadlineMS: 20_000}
+	const n = 300
+	for i := range n {
+		r.publish(fmt.Sprintf("s-%03d", i), node)
+	}
+	r.run(Config{Workers: 16, PoisonSweep: 5 * time.Millisecond})
+	for i := range n {
+		id := fmt.Sprintf("s-%03d", i)
+		if o := r.outcome(id, 20*time.Second); o.Reason != flowevent.ReasonMatched {
+			t.Fatalf("%s: %s (%s)", id, o.Reason, o.Detail)
+		}
+	}
+	if dl := r.deadLetters(); len(dl) != 0 {
+		t.Fatalf("%d dead letters, e.g. %+v", len(dl), dl[0])
+	}
+}

@@ -36,11 +36,20 @@ func (o *outcomeDraft) finish(route flowevent.Route, reason flowevent.Reason, de
 	o.CompletedAt = time.Now().UTC()
 }
 
-// pendingAck is an input waiting for its outcome's PubAck.
+// pendingAck is an input waiting for the PubAck of what was stored for it
+// (its outcome or its schedule). It is kept in progress meanwhile: its ack
+// wait runs, and the acker may be waiting on an earlier PubAck.
 type pendingAck struct {
 	future    jetstream.PubAckFuture
 	msg       jetstream.Msg
 	requestID string
+	// stopKeepAlive ends the in-progress signals once the input is settled.
+	stopKeepAlive func()
+}
+
+// queueAck hands msg to the acker, to be acked after fut's PubAck.
+func (d *Dispatcher) queueAck(fut jetstream.PubAckFuture, msg jetstream.Msg, requestID string) {
+	d.acks <- pendingAck{future: fut, msg: msg, requestID: requestID, stopKeepAlive: d.keepAlive(msg)}
 }
 
 // publishOutcome publishes the outcome asynchronously; the acker acks the
@@ -61,7 +70,7 @@ func (d *Dispatcher) publishOutcome(ev flowevent.Event, out flowevent.Outcome, m
 	}
 	d.logOutcome(out)
 	d.obs.Outcome(out)
-	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
+	d.queueAck(fut, msg, ev.ID)
 }
 
 // runAcker acks inputs in the order their outcomes were published, each
@@ -77,6 +86,7 @@ func (d *Dispatcher) runAcker() {
 			d.log.Warn().Err(err).Str("request_id", p.requestID).Msg("dispatch: outcome not stored; handing input back")
 			_ = p.msg.NakWithDelay(time.Second)
 		}
+		p.stopKeepAlive()
 	}
 }
 

@@ -106,7 +106,9 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 
 // sweepPoison captures every request message at or below the consumer's
 // ack floor: in a work-queue stream an acked message is gone, so what is
-// left there was given up after MaxDeliver.
+// left there was given up after MaxDeliver. The server moves the floor a
+// moment before it removes an acked message, so a candidate is captured
+// only if it is still there sweepConfirm later.
 func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -115,21 +117,46 @@ func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 		d.log.Warn().Err(err).Msg("dispatch: poison sweep: consumer info")
 		return
 	}
-	floor := ci.AckFloor.Stream
-	for seq := uint64(1); seq <= floor; {
+	suspects := d.poisonSuspects(ctx, stream, ci.AckFloor.Stream)
+	if len(suspects) == 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(sweepConfirm):
+	}
+	for _, seq := range suspects {
+		d.captureSeq(ctx, stream, poisonMsg{seq: seq, deliveries: uint64(ci.Config.MaxDeliver)})
+	}
+}
+
+// sweepConfirm is how long a sweep's suspect must stay in the stream to be
+// taken for poison: far longer than the server takes to remove an acked
+// message.
+var sweepConfirm = time.Second
+
+// maxSuspects bounds one sweep's work; the next sweep takes the rest.
+const maxSuspects = 1000
+
+// poisonSuspects lists the request messages at or below floor.
+func (d *Dispatcher) poisonSuspects(ctx context.Context, stream jetstream.Stream, floor uint64) []uint64 {
+	var out []uint64
+	for seq := uint64(1); seq <= floor && len(out) < maxSuspects; {
 		raw, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(flowevent.RequestSubjectPrefix+">"))
 		if err != nil {
 			if !errors.Is(err, jetstream.ErrMsgNotFound) {
 				d.log.Warn().Err(err).Msg("dispatch: poison sweep")
 			}
-			return
+			break
 		}
 		if raw.Sequence > floor {
-			return
+			break
 		}
-		d.capture(ctx, stream, raw, uint64(ci.Config.MaxDeliver))
+		out = append(out, raw.Sequence)
 		seq = raw.Sequence + 1
 	}
+	return out
 }
 
 // captureSeq captures the message an advisory names.

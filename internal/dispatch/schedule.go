@@ -51,7 +51,7 @@ func (d *Dispatcher) schedule(ev flowevent.Event, account string, msg jetstream.
 	log.Str("request_id", ev.ID).Str("kind", kind).Int("attempt", n.state.tries).
 		Int("holds", n.state.holds).Str("last_reason", string(n.state.lastReason)).
 		Time("due", n.at).Msg("dispatch: try scheduled")
-	d.acks <- pendingAck{future: fut, msg: msg, requestID: ev.ID}
+	d.queueAck(fut, msg, ev.ID)
 }
 
 // scheduleMsg builds the schedule: the input's payload and headers, minus

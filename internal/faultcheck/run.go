@@ -251,7 +251,7 @@ func (r *run) startReplica(i int) error {
 	r.logs = append(r.logs, log)
 	args := []string{"serve", "--nats-url", r.nats.url(), "--admin-addr", "", "--allow-cidrs", "127.0.0.0/8",
 		"--ack-wait", ackWait.String(), "--max-deliver", strconv.Itoa(r.maxDeliver()), "--workers", strconv.Itoa(r.p.Workers),
-		"--replicas", strconv.Itoa(r.p.Replicas), "--shutdown-grace", "5s", "--max-retry-window", "1m",
+		"--replicas", strconv.Itoa(r.p.Replicas), "--shutdown-grace", "5s", "--max-retry-window", "1m", "--max-timeout", "10s",
 		"--breaker-failures", "5", "--breaker-open", breakerOpen.String(), "--hold-spread", "1s",
 		"--poison-sweep", "5s", "--log-level", "info"}
 	args = append(args, r.s.flags...)
