@@ -357,7 +357,9 @@ func TestPoisonCaptured(t *testing.T) {
 					}
 				}
 			}
-			r.run(Config{Workers: 2, PoisonSweep: time.Hour})
+			// Sweeps often; a suspect is judged once older than its ack
+			// waits and the longest call (MaxTimeout).
+			r.run(Config{Workers: 2, PoisonSweep: 200 * time.Millisecond, MaxTimeout: 500 * time.Millisecond})
 			o := r.outcome("poison-1", 10*time.Second)
 			if o.Route != flowevent.RouteExit || o.Reason != flowevent.ReasonMaxDeliveries || o.Success {
 				t.Errorf("outcome %+v", o)

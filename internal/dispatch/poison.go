@@ -25,9 +25,11 @@ type poisonAdvisory struct {
 	Deliveries uint64 `json:"deliveries"`
 }
 
-// poisonMsg is a request-stream message that exhausted MaxDeliver.
+// poisonMsg is a request-stream message that exhausted MaxDeliver, and
+// how it was found ("advisory" or "sweep").
 type poisonMsg struct {
 	seq, deliveries uint64
+	via             string
 }
 
 // poisonWatch is the advisory subscription and the request stream.
@@ -57,7 +59,7 @@ func (d *Dispatcher) watchPoison(ctx context.Context) *poisonWatch {
 			return
 		}
 		select {
-		case w.found <- poisonMsg{seq: a.StreamSeq, deliveries: a.Deliveries}:
+		case w.found <- poisonMsg{seq: a.StreamSeq, deliveries: a.Deliveries, via: "advisory"}:
 		default: // the sweep will find it
 		}
 	})
@@ -127,7 +129,7 @@ func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 	case <-time.After(sweepConfirm):
 	}
 	for _, seq := range suspects {
-		d.captureSeq(ctx, stream, poisonMsg{seq: seq, deliveries: uint64(ci.Config.MaxDeliver)})
+		d.captureSeq(ctx, stream, poisonMsg{seq: seq, deliveries: uint64(ci.Config.MaxDeliver), via: "sweep"})
 	}
 }
 
@@ -170,7 +172,7 @@ func (d *Dispatcher) captureSeq(ctx context.Context, stream jetstream.Stream, p 
 		}
 		return
 	}
-	d.capture(ctx, stream, raw, p.deliveries)
+	d.capture(ctx, stream, raw, p)
 }
 
 // capture gives a max-delivered request event its end: a terminal outcome
@@ -180,7 +182,8 @@ func (d *Dispatcher) captureSeq(ctx context.Context, stream jetstream.Stream, p 
 // de-duplicated by id), so replicas racing on one message, or a crash
 // half-way, store each record once; a failed step leaves the message for
 // the next sweep.
-func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *jetstream.RawStreamMsg, deliveries uint64) {
+func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *jetstream.RawStreamMsg, p poisonMsg) {
+	deliveries := p.deliveries
 	if !hasPrefixFold(raw.Subject, flowevent.RequestSubjectPrefix) {
 		return
 	}
@@ -193,12 +196,16 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 	}
 	req.Account, _ = flowevent.AccountOfRequestSubject(raw.Subject)
 	detail := fmt.Sprintf("delivered %d times without finishing (max deliver); the event made the process fail or stall", deliveries)
-	log := d.log.With().Uint64("stream_seq", raw.Sequence).Str("request_id", ev.ID).Logger()
+	log := d.log.With().Uint64("stream_seq", raw.Sequence).Str("request_id", ev.ID).Str("found_by", p.via).Logger()
 	named := ev.ID != "" && flowevent.ValidAccount(req.Account) && req.FlowID != "" && req.NodeID != "" && req.Profile.ID != ""
 	if named && d.outcomeStored(ctx, req.Account, ev.ID) {
 		// It finished, only its ack was lost every time: nothing to answer.
 		log.Info().Msg("dispatch: max-delivered event already has its outcome; removing it")
 		d.deletePoison(ctx, stream, raw.Sequence, log)
+		return
+	}
+	if p.via == "sweep" && d.mayStillFinish(raw, req.Node, deliveries) {
+		log.Debug().Msg("dispatch: poison sweep: suspect too young to judge; left for a later sweep")
 		return
 	}
 	dl := flowevent.DeadLetter{
@@ -227,6 +234,20 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		Msg("dispatch: input dead-lettered")
 	d.obs.DeadLettered(flowevent.ReasonMaxDeliveries)
 	d.deletePoison(ctx, stream, raw.Sequence, log)
+}
+
+// mayStillFinish reports whether a message the sweep found may be a copy
+// whose event is still being worked on: an input acked (for its outcome or
+// its scheduled retry) whose removal from the work-queue stream was lost,
+// as when the server stops between the two. Such a message looks like
+// poison, but its event's own outcome is still to come, so the sweep gives
+// it the time the event may legitimately take (its node's retry deadline
+// or hold limit, every delivery's ack wait and the longest call) before it
+// answers for it. The advisory, sent only for a message the server really
+// gave up on, needs no such wait.
+func (d *Dispatcher) mayStillFinish(raw *jetstream.RawStreamMsg, node flowevent.NodeConfig, maxDeliver uint64) bool {
+	grace := node.LongestWait() + d.cfg.AckWait*time.Duration(max(maxDeliver, 1)) + d.cfg.MaxTimeout
+	return d.now().Before(raw.Time.Add(grace))
 }
 
 // publishSync builds a message and publishes it, waiting for its PubAck.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -147,6 +149,30 @@ func TestRetryableStatus(t *testing.T) {
 		429: true, 500: true, 501: false, 502: true, 503: true, 504: true, 505: false, 507: true, 599: true} {
 		if got := retryableStatus(s); got != want {
 			t.Errorf("retryableStatus(%d) = %v", s, got)
+		}
+	}
+}
+
+func TestMayStillFinish(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	d := &Dispatcher{cfg: Config{AckWait: 30 * time.Second, MaxTimeout: time.Minute}.withDefaults(), now: func() time.Time { return now }}
+	retry := flowevent.NodeConfig{Retry: &flowevent.RetryPolicy{DeadlineMS: 600_000}}
+	tests := []struct {
+		name string
+		age  time.Duration
+		node flowevent.NodeConfig
+		want bool
+	}{
+		// grace: 10 x 30s ack waits + 1m max timeout = 6m, plus the node's wait.
+		{"young, no policy", 5 * time.Minute, flowevent.NodeConfig{}, true},
+		{"old, no policy", 7 * time.Minute, flowevent.NodeConfig{}, false},
+		{"old but retrying for 10m", 7 * time.Minute, retry, true},
+		{"older than its retry deadline", 17 * time.Minute, retry, false},
+	}
+	for _, tt := range tests {
+		raw := &jetstream.RawStreamMsg{Time: now.Add(-tt.age)}
+		if got := d.mayStillFinish(raw, tt.node, 10); got != tt.want {
+			t.Errorf("%s: mayStillFinish = %v", tt.name, got)
 		}
 	}
 }
