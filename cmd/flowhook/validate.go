@@ -20,6 +20,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("validate", "validate [flags] FILE",
 		"flowhook validate node.json   (a node configuration, a request event's data, or a whole request event; - reads stdin)", stderr)
 	httpsOnly := fs.Bool("https-only", false, "refuse nodes whose URL is not https")
+	retryWindow := fs.Duration("max-retry-window", flowevent.DefaultMaxRetryWindow, "longest retry deadline or hold a node may ask for (as serve's --max-retry-window)")
 	if err := parseFlags(fs, args); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK
@@ -36,7 +37,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "flowhook validate:", err)
 		return exitUsage
 	}
-	kind, problems, err := validateDocument(data, flowevent.ValidateOptions{HTTPSOnly: *httpsOnly})
+	kind, problems, err := validateDocument(data, flowevent.ValidateOptions{HTTPSOnly: *httpsOnly, MaxRetryWindow: *retryWindow})
 	if err != nil {
 		fmt.Fprintf(stdout, "%s: error: %v\n", fs.Arg(0), err)
 		return exitFailure

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -187,5 +188,19 @@ func TestValidateSchemaExamples(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s%s", code, want, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestValidateRetryWindow: validate applies the same retry window as
+// serve, and --max-retry-window moves it the same way.
+func TestValidateRetryWindow(t *testing.T) {
+	n := validNode()
+	n.Retry = &flowevent.RetryPolicy{MaxAttempts: 3, DeadlineMS: int((10 * time.Minute).Milliseconds())}
+	file := writeJSON(t, "node.json", n)
+	if code, out, _ := runValidateArgs(t, file); code != exitFailure || !strings.Contains(out, "retry") {
+		t.Errorf("a 10m deadline under the default 5m window: exit %d, output %q; want exit 1 naming retry", code, out)
+	}
+	if code, out, _ := runValidateArgs(t, "--max-retry-window", "15m", file); code != exitOK {
+		t.Errorf("with --max-retry-window 15m: exit %d, output %q; want 0", code, out)
 	}
 }
