@@ -162,6 +162,9 @@ func TestAsyncAPIChannels(t *testing.T) {
 		"request":    RequestSubjectPrefix + "{account}",
 		"outcome":    OutcomeSubjectPrefix + "{account}.{outcomeKey}",
 		"deadletter": DeadLetterSubjectPrefix + "{account}",
+		// flowhook's own scheduled tries (internal/bus.ScheduleSubjectPrefix,
+		// not importable here without a cycle).
+		"schedule": "flowhook.schedule.{account}.{outcomeKey}",
 	}
 	channels := doc["channels"].(map[string]any)
 	if len(channels) != len(want) {
@@ -173,7 +176,7 @@ func TestAsyncAPIChannels(t *testing.T) {
 			t.Errorf("channel %s = %v, want address %s", name, ch, addr)
 		}
 	}
-	wantOps := map[string]string{"receiveRequest": "receive", "sendOutcome": "send", "sendDeadLetter": "send"}
+	wantOps := map[string]string{"receiveRequest": "receive", "sendOutcome": "send", "sendDeadLetter": "send", "scheduleTry": "send"}
 	ops := doc["operations"].(map[string]any)
 	for name, action := range wantOps {
 		op, ok := ops[name].(map[string]any)
