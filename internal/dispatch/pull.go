@@ -25,7 +25,7 @@ type puller struct {
 
 // newPuller opens the first iterator; an error here fails Run at once.
 func (d *Dispatcher) newPuller() (*puller, error) {
-	msgs, err := d.consumer.Messages(jetstream.PullMaxMessages(d.cfg.Prefetch))
+	msgs, err := d.consumer.Messages(d.pullOpts()...)
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: consume: %w", err)
 	}
@@ -48,7 +48,7 @@ func (p *puller) run(work context.Context, jobs chan<- jetstream.Msg) {
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 10*time.Second)
-		msgs, err := p.d.consumer.Messages(jetstream.PullMaxMessages(p.d.cfg.Prefetch))
+		msgs, err := p.d.consumer.Messages(p.d.pullOpts()...)
 		if err != nil {
 			p.d.log.Warn().Err(err).Msg("dispatch: consume")
 			continue
