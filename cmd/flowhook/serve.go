@@ -155,6 +155,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowhook serve:", err)
 		return exitUsage
 	}
+	gcPercent, memoryLimit := app.TuneGC(os.LookupEnv)
+	log.Info().Int("gc_percent", gcPercent).Int64("memory_limit", memoryLimit).Msg("garbage collector (GOGC, GOMEMLIMIT)")
 	a, err := app.Start(ctx, f.config(), log)
 	if err != nil {
 		log.Error().Err(err).Msg("flowhook could not start")
