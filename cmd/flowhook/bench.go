@@ -36,8 +36,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
 	fs.IntVar(&o.Workers, "workers", 0, "flowhook's dispatcher workers (default: serve's)")
 	fs.IntVar(&o.Prefetch, "prefetch", 0, "flowhook's prefetch (default: serve's)")
+	var fhEnv stringList
+	fs.Var(&fhEnv, "flowhook-env", "KEY=VALUE settings added to flowhook's environment, comma-separated (e.g. GOGC=200,GOMEMLIMIT=64MiB)")
+	nodeStats := fs.Bool("node-stats", true, "run flowhook's node-stats aggregation, as serve does by default (false shows its cost)")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
-	fs.StringVar(&o.ProfileDir, "profile", "", "directory for CPU and allocation profiles of flowhook's first drain")
+	fs.StringVar(&o.ProfileDir, "profile", "", "directory for CPU and allocation profiles of every process during flowhook's first drain")
 	fs.BoolVar(&o.Verbose, "verbose", false, "copy the child processes' standard error to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		if err == flag.ErrHelp {
@@ -52,6 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	o.Command, o.Rates, o.Systems, o.Log = []string{exe, "bench"}, rates, systems, stderr
+	o.NoNodeStats, o.FlowhookEnv = !*nodeStats, fhEnv
 	start := time.Now()
 	rep, err := bench.Run(ctx, o)
 	if err != nil {

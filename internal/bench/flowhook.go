@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/netip"
+	"os"
 
 	"github.com/rs/zerolog"
 
@@ -22,18 +23,22 @@ const (
 )
 
 // startFlowhook runs flowhook as `flowhook serve` would with its defaults
-// (internal/app.Start), against the benchmark's NATS server, with the
-// admin server off and the SSRF guard letting loopback through.
+// (its garbage collector settings, internal/app.Start), against the
+// benchmark's NATS server, with the admin server off and the SSRF guard
+// letting loopback through.
 func startFlowhook(ctx context.Context, s childSpec, ctl *control, stderr io.Writer) (hello, func(), error) {
 	log := zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
 	cfg := app.Config{
 		NATS:     bus.ConnectOptions{URL: s.NATSURL, Name: "flowhook-bench"},
 		Dispatch: dispatch.Config{Workers: s.Workers, Prefetch: s.Prefetch},
+		// serve aggregates node stats by default (--node-stats).
+		NodeStatsDisabled: s.NoNodeStats,
 		Egress: egress.Config{
 			AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 			UserAgent:  "flowhook/1",
 		},
 	}
+	app.TuneGC(os.LookupEnv) // as serve does
 	runCtx, cancel := context.WithCancel(ctx)
 	a, err := app.Start(runCtx, cfg, log)
 	if err != nil {

@@ -39,8 +39,15 @@ type Options struct {
 	NATSURL string
 	// Workers and Prefetch override flowhook's dispatcher defaults.
 	Workers, Prefetch int
+	// FlowhookEnv are KEY=VALUE settings added to flowhook's environment
+	// (GOGC=200, GOMEMLIMIT=64MiB, ...), to try runtime settings.
+	FlowhookEnv []string
+	// NoNodeStats runs flowhook without its node-stats aggregation (which
+	// serve runs by default), to show what it costs.
+	NoNodeStats bool
 	// ProfileDir, when set, receives a CPU and an allocation profile of
-	// flowhook's first drain (which profiling slows down).
+	// every process during flowhook's first drain (which profiling slows
+	// down), named <process>.cpu.pprof and <process>.allocs.pprof.
 	ProfileDir string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer

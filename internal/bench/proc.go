@@ -62,6 +62,9 @@ func (d *driver) spawn(ctx context.Context, name string, spec childSpec, extraEn
 		return nil, err
 	}
 	d.procs = append(d.procs, p)
+	if d.opts.Verbose {
+		d.logf("%s: pid %d, control http://%s/debug/pprof/ %s", name, cmd.Process.Pid, p.hello.Control, p.hello.URL)
+	}
 	return p, nil
 }
 

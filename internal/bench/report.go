@@ -24,15 +24,17 @@ type Report struct {
 
 // Settings are the options the run used.
 type Settings struct {
-	Events          int     `json:"events"`
-	Reps            int     `json:"reps"`
-	Rates           []int   `json:"rates"`
-	RateSeconds     float64 `json:"rate_seconds"`
-	Endpoints       int     `json:"endpoints"`
-	ExternalNATS    bool    `json:"external_nats"`
-	FlowhookWorkers int     `json:"flowhook_workers,omitempty"`
-	Prefetch        int     `json:"flowhook_prefetch,omitempty"`
-	Quick           bool    `json:"quick"`
+	Events          int      `json:"events"`
+	Reps            int      `json:"reps"`
+	Rates           []int    `json:"rates"`
+	RateSeconds     float64  `json:"rate_seconds"`
+	Endpoints       int      `json:"endpoints"`
+	ExternalNATS    bool     `json:"external_nats"`
+	FlowhookWorkers int      `json:"flowhook_workers,omitempty"`
+	Prefetch        int      `json:"flowhook_prefetch,omitempty"`
+	NoNodeStats     bool     `json:"no_node_stats,omitempty"`
+	FlowhookEnv     []string `json:"flowhook_env,omitempty"`
+	Quick           bool     `json:"quick"`
 }
 
 // System is every repetition of one system and their summary.
@@ -211,7 +213,7 @@ func newReport(o Options) *Report {
 		Settings: Settings{
 			Events: o.Events, Reps: o.Reps, Rates: o.Rates, RateSeconds: o.RateDuration.Seconds(),
 			Endpoints: max(o.Endpoints, 0), ExternalNATS: o.NATSURL != "", FlowhookWorkers: o.Workers,
-			Prefetch: o.Prefetch, Quick: o.Quick,
+			Prefetch: o.Prefetch, NoNodeStats: o.NoNodeStats, FlowhookEnv: o.FlowhookEnv, Quick: o.Quick,
 		},
 	}
 }

@@ -104,14 +104,19 @@ func (d *driver) base() []*proc {
 	return []*proc{d.nats, d.receiver}
 }
 
+// spec is the child spec of a system's process.
+func (d *driver) spec(sys string) childSpec {
+	return childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch, NoNodeStats: d.opts.NoNodeStats}
+}
+
 // sutEnv is the environment a system's process gets on top of the
 // driver's (GOGC removed).
-func sutEnv(sys string) []string {
+func (d *driver) sutEnv(sys string) []string {
 	switch sys {
 	case roleTuned:
 		return []string{"GOGC=400"}
 	case roleFlowhook:
-		return []string{benchSecretEnv + "=bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
+		return append([]string{benchSecretEnv + "=bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}, d.opts.FlowhookEnv...)
 	}
 	return nil
 }
@@ -128,7 +133,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 	if err := d.bus.preload(ctx, src, d.opts.Events); err != nil {
 		return Rep{}, err
 	}
-	sut, err := d.spawn(ctx, sys, childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch}, sutEnv(sys)...)
+	sut, err := d.spawn(ctx, sys, d.spec(sys), d.sutEnv(sys)...)
 	if err != nil {
 		return Rep{}, err
 	}
@@ -136,7 +141,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 	procs := append(d.base(), sut)
 	profile := d.opts.ProfileDir != "" && sys == roleFlowhook && rep == 1
 	if profile {
-		if err := sut.call(ctx, "POST", "/profile/start?file="+url.QueryEscape(filepath.Join(d.opts.ProfileDir, "flowhook.cpu.pprof")), nil); err != nil {
+		if err := d.startProfiles(ctx, procs); err != nil {
 			return Rep{}, err
 		}
 	}
@@ -147,7 +152,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 		return Rep{}, err
 	}
 	if profile {
-		if err := sut.call(ctx, "POST", "/profile/stop?allocs="+url.QueryEscape(filepath.Join(d.opts.ProfileDir, "flowhook.allocs.pprof")), nil); err != nil {
+		if err := d.stopProfiles(ctx, procs); err != nil {
 			return Rep{}, err
 		}
 	}
@@ -167,6 +172,30 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 		}
 	}
 	return run, d.verify(ctx, &run, expected)
+}
+
+// startProfiles starts a CPU profile of every process (in ProfileDir,
+// named after the process).
+func (d *driver) startProfiles(ctx context.Context, procs []*proc) error {
+	for _, p := range procs {
+		file := filepath.Join(d.opts.ProfileDir, p.name+".cpu.pprof")
+		if err := p.call(ctx, "POST", "/profile/start?file="+url.QueryEscape(file), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopProfiles ends the CPU profiles and writes each process's allocation
+// profile beside its CPU profile.
+func (d *driver) stopProfiles(ctx context.Context, procs []*proc) error {
+	for _, p := range procs {
+		file := filepath.Join(d.opts.ProfileDir, p.name+".allocs.pprof")
+		if err := p.call(ctx, "POST", "/profile/stop?allocs="+url.QueryEscape(file), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // verify checks that every event got exactly one outcome and every input

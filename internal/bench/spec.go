@@ -29,6 +29,8 @@ type childSpec struct {
 	// Workers and Prefetch override flowhook's dispatcher defaults.
 	Workers  int `json:"workers,omitempty"`
 	Prefetch int `json:"prefetch,omitempty"`
+	// NoNodeStats turns flowhook's node-stats aggregation off.
+	NoNodeStats bool `json:"no_node_stats,omitempty"`
 }
 
 // hello is the one JSON line a child prints on stdout once it is ready.

@@ -24,12 +24,14 @@ type Spread struct {
 	Paced     LatencyRun `json:"paced"`
 }
 
-// spreadRate is the paced rate of the spread run.
+// spreadRate is the paced rate of the spread run: well below what
+// flowhook drains when nearly every request opens a new connection, so
+// that the run shows memory in a steady state rather than a queue.
 func (d *driver) spreadRate() int {
 	if d.opts.Quick {
-		return 1000
+		return 500
 	}
-	return 5000
+	return 2000
 }
 
 // spread runs flowhook over Options.Endpoints distinct endpoints: a drain
@@ -52,7 +54,7 @@ func (d *driver) spread(ctx context.Context) (*Spread, error) {
 	if err := d.bus.preload(ctx, src, n); err != nil {
 		return nil, err
 	}
-	fh, err := d.spawn(ctx, roleFlowhook, childSpec{Role: roleFlowhook, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch}, sutEnv(roleFlowhook)...)
+	fh, err := d.spawn(ctx, roleFlowhook, d.spec(roleFlowhook), d.sutEnv(roleFlowhook)...)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,15 @@ func (r *Report) writeHeader(w io.Writer) {
 		nats = "external NATS"
 	}
 	fmt.Fprintf(w, "machine: %s, %d cores, %s/%s, %s, kernel %s; %s\n", m.CPU, m.Cores, m.OS, m.Arch, m.Go, m.Kernel, nats)
+	if len(s.FlowhookEnv) > 0 {
+		fmt.Fprintf(w, "note: flowhook's environment adds %s\n", strings.Join(s.FlowhookEnv, " "))
+	}
+	if s.NoNodeStats {
+		fmt.Fprintln(w, "note: flowhook ran without node-stats aggregation (--node-stats=false)")
+	}
+	if s.FlowhookWorkers > 0 || s.Prefetch > 0 {
+		fmt.Fprintf(w, "note: flowhook workers %d, prefetch %d (0: serve's default)\n", s.FlowhookWorkers, s.Prefetch)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
