@@ -3,7 +3,6 @@ package flowevent
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strings"
 )
 
@@ -24,11 +23,19 @@ const (
 	UnknownAccount = "_unknown"
 )
 
-var accountPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // ValidAccount reports whether s can be used as an account id: 1 to 64
 // characters from [A-Za-z0-9_-], so that it is always a single subject token.
-func ValidAccount(s string) bool { return accountPattern.MatchString(s) }
+func ValidAccount(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // RequestSubject is the subject a flow engine publishes request events of
 // the given account to.

@@ -3,6 +3,7 @@ package flowevent
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,15 @@ func TestValidURIRefPlainPaths(t *testing.T) {
 	for _, s := range []string{"flowhook", "flows/f-1/nodes/n_2", "a.b~c", "/", "//host", "..", "x/y/"} {
 		if _, err := url.Parse(s); (err == nil) != validURIRef(s) {
 			t.Errorf("validURIRef(%q) = %v, url.Parse error %v", s, validURIRef(s), err)
+		}
+	}
+}
+
+func TestValidAccountMatchesPattern(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	for _, s := range []string{"", "a", "acme-1_B", "a.b", "a b", "é", strings.Repeat("x", 64), strings.Repeat("x", 65), "a\n", "_", "-"} {
+		if got, want := ValidAccount(s), re.MatchString(s); got != want {
+			t.Errorf("ValidAccount(%q) = %v, pattern says %v", s, got, want)
 		}
 	}
 }
