@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -52,19 +51,7 @@ func testConfig(url string) app.Config {
 
 func startApp(t *testing.T, cfg app.Config) *app.App {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Start(ctx, cfg, zerolog.Nop())
-	if err != nil {
-		cancel()
-		t.Fatalf("app.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := a.Wait(); err != nil {
-			t.Errorf("app stopped with %v", err)
-		}
-	})
-	return a
+	return startAppWithLog(t, cfg, zerolog.Nop())
 }
 
 func node(url string, check flowevent.ResponseCheck, onError flowevent.Route) flowevent.NodeConfig {
@@ -95,73 +82,12 @@ func publishRequest(t *testing.T, js jetstream.JetStream, id, nodeID string, n f
 	}
 }
 
-// outcomes reads every outcome event stored so far, once the consumer has
-// nothing left pending, and returns them by request id (all copies).
-func waitOutcomes(t *testing.T, js jetstream.JetStream, want int, timeout time.Duration) map[string][]flowevent.Outcome {
-	t.Helper()
-	ctx := context.Background()
-	deadline := time.Now().Add(timeout)
-	for {
-		s, err := js.Stream(ctx, bus.DefaultOutcomeStream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := js.Consumer(ctx, bus.DefaultRequestStream, bus.DefaultConsumer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ci, err := c.Info(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if int(s.CachedInfo().State.Msgs) >= want && ci.NumPending == 0 && ci.NumAckPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %d outcomes stored, want %d (pending %d, ack pending %d)", s.CachedInfo().State.Msgs, want, ci.NumPending, ci.NumAckPending)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return readAll(t, js, bus.DefaultOutcomeStream, func(m jetstream.Msg) (string, flowevent.Outcome) {
-		_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
-		if err != nil {
-			t.Fatalf("stored outcome does not decode: %v", err)
-		}
-		return o.RequestID, o
-	})
-}
-
 func readAll[T any](t *testing.T, js jetstream.JetStream, stream string, decode func(jetstream.Msg) (string, T)) map[string][]T {
 	t.Helper()
-	ctx := context.Background()
-	s, err := js.Stream(ctx, stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := int(s.CachedInfo().State.Msgs)
 	out := map[string][]T{}
-	if total == 0 {
-		return out
-	}
-	c, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n := 0; n < total; {
-		batch, err := c.Fetch(min(500, total-n), jetstream.FetchMaxWait(2*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := 0
-		for m := range batch.Messages() {
-			k, v := decode(m)
-			out[k] = append(out[k], v)
-			got++
-		}
-		if got == 0 {
-			t.Fatalf("read %d of %d messages of %s", n, total, stream)
-		}
-		n += got
+	for _, m := range readStream(t, js, stream) {
+		k, v := decode(m)
+		out[k] = append(out[k], v)
 	}
 	return out
 }
@@ -209,7 +135,7 @@ func TestEndToEnd(t *testing.T) {
 	// Malformed inputs in the middle of the batch.
 	bad := publishMalformed(t, nc)
 
-	outs := waitOutcomes(t, js, perEndpoint*len(endpoints)+bad.withOutcome, 90*time.Second)
+	outs := waitStoredOutcomes(t, js, perEndpoint*len(endpoints)+bad.withOutcome, 90*time.Second)
 	counts := map[int]map[want]int{}
 	for id, e := range nodeOf {
 		got := outs[id]

@@ -48,7 +48,7 @@ func TestFleetBreakerAcrossApps(t *testing.T) {
 	for i := range events {
 		publishRequest(t, js, fmt.Sprintf("dead-%03d", i), "n", node(dead.URL, flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}, flowevent.RouteNo))
 	}
-	waitOutcomes(t, js, events, 60*time.Second)
+	waitStoredOutcomes(t, js, events, 60*time.Second)
 	// One worker per replica: at most one request of the other replica is
 	// in flight when the threshold is reached.
 	if n := dead.hits.Load(); n < threshold || n > threshold+2 {

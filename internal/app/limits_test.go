@@ -39,7 +39,7 @@ func TestEndpointLimitDefault(t *testing.T) {
 	for i := range events {
 		publishRequest(t, js, fmt.Sprintf("slow-%02d", i), "n", node(slow.URL, flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}, flowevent.RouteNo))
 	}
-	outs := waitOutcomes(t, js, events, 30*time.Second)
+	outs := waitStoredOutcomes(t, js, events, 30*time.Second)
 	for id, o := range outs {
 		if len(o) != 1 || o[0].Route != flowevent.RouteYes {
 			t.Fatalf("%s: %+v", id, o)

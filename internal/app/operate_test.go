@@ -66,7 +66,7 @@ func TestOperations(t *testing.T) {
 	for i := range 10 {
 		publishRequest(t, js, fmt.Sprintf("ops-gone-%d", i), "gone", node(gone.URL, check, flowevent.RouteNo))
 	}
-	waitOutcomes(t, js, 30, 30*time.Second)
+	waitStoredOutcomes(t, js, 30, 30*time.Second)
 
 	status, body := get(t, a, "/metrics")
 	if status != 200 {
