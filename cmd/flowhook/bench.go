@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bench"
 )
 
@@ -20,7 +22,7 @@ func init() {
 // benchmark started this process as one (bench.ChildEnv is set).
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if spec := os.Getenv(bench.ChildEnv); spec != "" {
-		return bench.RunChild(ctx, spec, os.Stdin, stdout, stderr)
+		return bench.RunChild(ctx, spec, benchServeConfig, os.Stdin, stdout, stderr)
 	}
 	fs := newFlagSet("bench", "bench [flags]", "flowhook bench --json bench.json", stderr)
 	var o bench.Options
@@ -34,8 +36,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Endpoints, "endpoints", 0, "distinct endpoints of flowhook's memory run (default 10000; quick 200; -1 skips it)")
 	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
-	fs.IntVar(&o.Workers, "workers", 0, "flowhook's dispatcher workers (default: serve's)")
-	fs.IntVar(&o.Prefetch, "prefetch", 0, "flowhook's prefetch (default: serve's)")
+	fs.IntVar(&o.Workers, "workers", 0, "flowhook's --workers (default: serve's)")
+	fs.IntVar(&o.Prefetch, "prefetch", 0, "flowhook's --prefetch (default: serve's)")
+	serveFlags := fs.String("serve-flags", "", "more flowhook serve flags for flowhook, space-separated (e.g. \"--endpoint-max-concurrency=-1\")")
 	var fhEnv stringList
 	fs.Var(&fhEnv, "flowhook-env", "KEY=VALUE settings added to flowhook's environment, comma-separated (e.g. GOGC=200,GOMEMLIMIT=64MiB)")
 	nodeStats := fs.Bool("node-stats", true, "run flowhook's node-stats aggregation, as serve does by default (false shows its cost)")
@@ -55,7 +58,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	o.Command, o.Rates, o.Systems, o.Log = []string{exe, "bench"}, rates, systems, stderr
-	o.NoNodeStats, o.FlowhookEnv = !*nodeStats, fhEnv
+	o.NoNodeStats, o.FlowhookEnv, o.ServeFlags = !*nodeStats, fhEnv, strings.Fields(*serveFlags)
 	start := time.Now()
 	rep, err := bench.Run(ctx, o)
 	if err != nil {
@@ -73,6 +76,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return exitOK
+}
+
+// benchServeConfig is the configuration flowhook serve runs with for
+// args, derived by serve's own flags and defaults, so that the benchmark's
+// flowhook is serve's. The environment is not read: the benchmark passes
+// what it means to change.
+func benchServeConfig(args []string) (app.Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := bindServiceFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return app.Config{}, fmt.Errorf("serve flags: %w", err)
+	}
+	return f.config(), nil
 }
 
 func writeReport(name string, rep *bench.Report) error {

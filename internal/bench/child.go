@@ -15,14 +15,23 @@ import (
 	rpprof "runtime/pprof"
 	"sync"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/app"
 )
 
+// ServeConfig returns the configuration `flowhook serve` runs with for the
+// given serve flags (defaults for every flag not given), as serve itself
+// derives it.
+type ServeConfig func(args []string) (app.Config, error)
+
 // RunChild runs one benchmark child process: spec is the value of
-// ChildEnv. It prints a hello line on stdout when ready, serves its control
-// endpoints (stats, profiles) on loopback, and returns when stdin closes
-// (the driver is done with it, or gone) or ctx ends. It returns the exit
-// code.
-func RunChild(ctx context.Context, spec string, stdin io.Reader, stdout, stderr io.Writer) int {
+// ChildEnv. The flowhook child runs with serveConfig's configuration for
+// its serve flags, so that it is flowhook exactly as serve runs it; with a
+// nil serveConfig it runs internal/app's defaults instead. A child prints a
+// hello line on stdout when ready, serves its control endpoints (stats,
+// profiles) on loopback, and returns when stdin closes (the driver is done
+// with it, or gone) or ctx ends. It returns the exit code.
+func RunChild(ctx context.Context, spec string, serveConfig ServeConfig, stdin io.Reader, stdout, stderr io.Writer) int {
 	var s childSpec
 	if err := json.Unmarshal([]byte(spec), &s); err != nil {
 		fmt.Fprintln(stderr, "bench child: bad spec:", err)
@@ -40,7 +49,7 @@ func RunChild(ctx context.Context, spec string, stdin io.Reader, stdout, stderr 
 		return 1
 	}
 	defer ctl.close()
-	h, stop, err := startRole(ctx, s, ctl, stderr)
+	h, stop, err := startRole(ctx, s, ctl, serveConfig, stderr)
 	h.Control = ctl.addr
 	if err != nil {
 		h.Error = err.Error()
@@ -56,7 +65,7 @@ func RunChild(ctx context.Context, spec string, stdin io.Reader, stdout, stderr 
 }
 
 // startRole starts the role's work; stop ends it and waits.
-func startRole(ctx context.Context, s childSpec, ctl *control, stderr io.Writer) (hello, func(), error) {
+func startRole(ctx context.Context, s childSpec, ctl *control, serveConfig ServeConfig, stderr io.Writer) (hello, func(), error) {
 	switch s.Role {
 	case roleNATS:
 		return startNATS(ctx)
@@ -71,7 +80,7 @@ func startRole(ctx context.Context, s childSpec, ctl *control, stderr io.Writer)
 	case roleRawHTTP:
 		return startRawHTTP(ctx, s.ReceiverURL, ctl)
 	case roleFlowhook:
-		return startFlowhook(ctx, s, ctl, stderr)
+		return startFlowhook(ctx, s, ctl, serveConfig, stderr)
 	}
 	return hello{}, func() {}, fmt.Errorf("unknown role %q", s.Role)
 }

@@ -22,21 +22,16 @@ const (
 	benchSecretEnv = "FLOWHOOK_SECRET_BENCH_TOKEN"
 )
 
-// startFlowhook runs flowhook as `flowhook serve` would with its defaults
-// (its garbage collector settings, internal/app.Start), against the
-// benchmark's NATS server, with the admin server off and the SSRF guard
-// letting loopback through.
-func startFlowhook(ctx context.Context, s childSpec, ctl *control, stderr io.Writer) (hello, func(), error) {
+// startFlowhook runs flowhook as `flowhook serve` runs it — its garbage
+// collector settings, then internal/app.Start with serve's configuration
+// for the child's serve flags (see RunChild) — against the benchmark's
+// NATS server, with the admin server off and the SSRF guard letting
+// loopback through.
+func startFlowhook(ctx context.Context, s childSpec, ctl *control, serveConfig ServeConfig, stderr io.Writer) (hello, func(), error) {
 	log := zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
-	cfg := app.Config{
-		NATS:     bus.ConnectOptions{URL: s.NATSURL, Name: "flowhook-bench"},
-		Dispatch: dispatch.Config{Workers: s.Workers, Prefetch: s.Prefetch},
-		// serve aggregates node stats by default (--node-stats).
-		NodeStatsDisabled: s.NoNodeStats,
-		Egress: egress.Config{
-			AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-			UserAgent:  "flowhook/1",
-		},
+	cfg, err := flowhookConfig(s, serveConfig)
+	if err != nil {
+		return hello{}, func() {}, err
 	}
 	app.TuneGC(os.LookupEnv) // as serve does
 	runCtx, cancel := context.WithCancel(ctx)
@@ -49,5 +44,22 @@ func startFlowhook(ctx context.Context, s childSpec, ctl *control, stderr io.Wri
 	return hello{}, func() {
 		cancel()
 		_ = a.Wait()
+	}, nil
+}
+
+// flowhookConfig is serve's configuration for the spec's serve flags, or
+// internal/app's defaults without serveConfig.
+func flowhookConfig(s childSpec, serveConfig ServeConfig) (app.Config, error) {
+	if serveConfig != nil {
+		return serveConfig(s.ServeArgs)
+	}
+	return app.Config{
+		NATS:     bus.ConnectOptions{URL: s.NATSURL, Name: "flowhook-bench"},
+		Dispatch: dispatch.Config{Workers: s.Workers, Prefetch: s.Prefetch},
+		Egress: egress.Config{
+			AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+			UserAgent:  "flowhook/1",
+		},
+		NodeStatsDisabled: s.NoNodeStats,
 	}, nil
 }

@@ -39,6 +39,9 @@ type Options struct {
 	NATSURL string
 	// Workers and Prefetch override flowhook's dispatcher defaults.
 	Workers, Prefetch int
+	// ServeFlags are more `flowhook serve` flags for flowhook (e.g.
+	// --endpoint-max-concurrency=-1), to try settings.
+	ServeFlags []string
 	// FlowhookEnv are KEY=VALUE settings added to flowhook's environment
 	// (GOGC=200, GOMEMLIMIT=64MiB, ...), to try runtime settings.
 	FlowhookEnv []string

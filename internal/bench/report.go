@@ -34,6 +34,7 @@ type Settings struct {
 	Prefetch        int      `json:"flowhook_prefetch,omitempty"`
 	NoNodeStats     bool     `json:"no_node_stats,omitempty"`
 	FlowhookEnv     []string `json:"flowhook_env,omitempty"`
+	ServeFlags      []string `json:"serve_flags,omitempty"`
 	Quick           bool     `json:"quick"`
 }
 
@@ -213,7 +214,7 @@ func newReport(o Options) *Report {
 		Settings: Settings{
 			Events: o.Events, Reps: o.Reps, Rates: o.Rates, RateSeconds: o.RateDuration.Seconds(),
 			Endpoints: max(o.Endpoints, 0), ExternalNATS: o.NATSURL != "", FlowhookWorkers: o.Workers,
-			Prefetch: o.Prefetch, NoNodeStats: o.NoNodeStats, FlowhookEnv: o.FlowhookEnv, Quick: o.Quick,
+			Prefetch: o.Prefetch, NoNodeStats: o.NoNodeStats, FlowhookEnv: o.FlowhookEnv, ServeFlags: o.ServeFlags, Quick: o.Quick,
 		},
 	}
 }

@@ -106,7 +106,25 @@ func (d *driver) base() []*proc {
 
 // spec is the child spec of a system's process.
 func (d *driver) spec(sys string) childSpec {
-	return childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch, NoNodeStats: d.opts.NoNodeStats}
+	return childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch,
+		NoNodeStats: d.opts.NoNodeStats, ServeArgs: d.serveArgs()}
+}
+
+// serveArgs are the serve flags flowhook runs with: its defaults but for
+// the benchmark's NATS server, no admin port, loopback endpoints allowed,
+// and the options' overrides.
+func (d *driver) serveArgs() []string {
+	args := []string{"--nats-url", d.natsURL, "--admin-addr", "", "--allow-cidrs", "127.0.0.0/8"}
+	if d.opts.Workers > 0 {
+		args = append(args, "--workers", strconv.Itoa(d.opts.Workers))
+	}
+	if d.opts.Prefetch > 0 {
+		args = append(args, "--prefetch", strconv.Itoa(d.opts.Prefetch))
+	}
+	if d.opts.NoNodeStats {
+		args = append(args, "--node-stats=false")
+	}
+	return append(args, d.opts.ServeFlags...)
 }
 
 // sutEnv is the environment a system's process gets on top of the

@@ -31,6 +31,9 @@ type childSpec struct {
 	Prefetch int `json:"prefetch,omitempty"`
 	// NoNodeStats turns flowhook's node-stats aggregation off.
 	NoNodeStats bool `json:"no_node_stats,omitempty"`
+	// ServeArgs are the `flowhook serve` flags flowhook runs with, when
+	// the child can read serve's configuration (see RunChild).
+	ServeArgs []string `json:"serve_args,omitempty"`
 }
 
 // hello is the one JSON line a child prints on stdout once it is ready.

@@ -31,6 +31,9 @@ func (r *Report) writeHeader(w io.Writer) {
 		nats = "external NATS"
 	}
 	fmt.Fprintf(w, "machine: %s, %d cores, %s/%s, %s, kernel %s; %s\n", m.CPU, m.Cores, m.OS, m.Arch, m.Go, m.Kernel, nats)
+	if len(s.ServeFlags) > 0 {
+		fmt.Fprintf(w, "note: flowhook serve flags added: %s\n", strings.Join(s.ServeFlags, " "))
+	}
 	if len(s.FlowhookEnv) > 0 {
 		fmt.Fprintf(w, "note: flowhook's environment adds %s\n", strings.Join(s.FlowhookEnv, " "))
 	}
