@@ -135,7 +135,10 @@ func (o *origin) reserve(now time.Time, lim Limits, interval time.Duration, conc
 		}
 		slot = avg / time.Duration(lim.MaxConcurrency)
 	}
-	step := max(slot, interval, minWait)
+	// One step apart, as documented: minWait bounds how soon the first
+	// comes back, not the spacing. (As a step it spread a refused burst
+	// over 20 ms each: 1,000 refusals of a fast endpoint waited 20 s.)
+	step := max(slot, interval)
 	base := now.Add(max(slot, minWait))
 	if interval > 0 {
 		base = later(base, o.tat)
