@@ -27,7 +27,7 @@ func (s eventSource) id(seq int) string { return s.prefix + "-" + strconv.Itoa(s
 
 // msg returns the request event of seq.
 func (s eventSource) msg(seq int) (*nats.Msg, error) {
-	return flowevent.NewRequestMsg(s.id(seq), benchRequest(seq, s.endpoints[seq%len(s.endpoints)]))
+	return flowevent.NewRequestMsg(s.id(seq), Request(seq, s.endpoints[seq%len(s.endpoints)]))
 }
 
 var (
@@ -54,7 +54,7 @@ func benchNode(endpoint string) flowevent.NodeConfig {
 		},
 		Headers: []flowevent.Header{
 			{Name: "X-Flow", Value: "spring-nurture"},
-			{Name: "Authorization", Secret: benchSecret, Prefix: "Bearer "},
+			{Name: "Authorization", Secret: SecretName, Prefix: "Bearer "},
 		},
 		Response:  flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
 		OnError:   flowevent.RouteNo,
@@ -62,9 +62,12 @@ func benchNode(endpoint string) flowevent.NodeConfig {
 	}
 }
 
-// benchRequest is the request of seq: the node, and a profile with a dozen
-// attributes and a form submission as its trigger.
-func benchRequest(seq int, endpoint string) flowevent.Request {
+// Request is the request event data of benchmark event seq: the node
+// every benchmark event runs (see benchNode), and a profile with a dozen
+// attributes and a form submission as its trigger. Its secret header
+// refers to SecretName. Micro-benchmarks use it too, so that they measure
+// the same event as flowhook bench.
+func Request(seq int, endpoint string) flowevent.Request {
 	name := firstNames[seq%len(firstNames)]
 	return flowevent.Request{
 		Account: benchAccount,

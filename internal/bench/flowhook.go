@@ -14,11 +14,11 @@ import (
 	"github.com/flowhook/flowhook/internal/egress"
 )
 
-// benchSecretEnv holds the secret the benchmark node's Authorization
-// header refers to (secret name benchSecret), in the flowhook process's
-// environment, where serve reads secrets from by default.
+// SecretName is the secret the benchmark node's Authorization header
+// refers to; benchSecretEnv holds it in the flowhook process's environment,
+// where serve reads secrets from by default.
 const (
-	benchSecret    = "bench_token"
+	SecretName     = "bench_token"
 	benchSecretEnv = "FLOWHOOK_SECRET_BENCH_TOKEN"
 )
 

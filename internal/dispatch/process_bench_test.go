@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/flowhook/flowhook/internal/bench"
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
@@ -20,7 +21,9 @@ import (
 // benchSecrets resolves the one secret the benchmark node refers to.
 type benchSecrets struct{}
 
-func (benchSecrets) Secret(name string) (string, bool) { return "token-" + name, name == "crm_token" }
+func (benchSecrets) Secret(name string) (string, bool) {
+	return "token-" + name, name == bench.SecretName
+}
 
 // BenchmarkAttempt is the dispatcher's per-event work between decoding and
 // publishing — validate, build the request, ask the breaker, send it over
@@ -43,7 +46,7 @@ func BenchmarkAttempt(b *testing.B) {
 		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()),
 		Log:      zerolog.Nop(),
 	}
-	msg, err := flowevent.NewRequestMsg("evt-1", benchRequest(srv.URL))
+	msg, err := flowevent.NewRequestMsg("evt-1", bench.Request(1, srv.URL))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,35 +73,4 @@ func BenchmarkAttempt(b *testing.B) {
 			}
 		})
 	})
-}
-
-func benchRequest(endpoint string) flowevent.Request {
-	return flowevent.Request{
-		Account: "acme", FlowID: "spring-nurture", NodeID: "push-lead",
-		Node: flowevent.NodeConfig{
-			Method: flowevent.MethodGet,
-			URL:    endpoint + "/hook?src=flow",
-			Params: []flowevent.Param{
-				{Name: "email", From: flowevent.FromProfile, Path: "email"},
-				{Name: "first_name", From: flowevent.FromProfile, Path: "first_name"},
-				{Name: "lead_score", From: flowevent.FromProfile, Path: "lead_score"},
-				{Name: "city", From: flowevent.FromProfile, Path: "address.city"},
-				{Name: "form", From: flowevent.FromEvent, Path: "form.name"},
-				{Name: "campaign", From: flowevent.FromEvent, Path: "utm.campaign"},
-			},
-			Headers: []flowevent.Header{
-				{Name: "X-Flow", Value: "spring-nurture"},
-				{Name: "Authorization", Secret: "crm_token", Prefix: "Bearer "},
-			},
-			Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
-			OnError:  flowevent.RouteNo,
-		},
-		Profile: flowevent.Profile{ID: "p-1", Attributes: map[string]any{
-			"email": "ada@example.com", "first_name": "Ada", "lead_score": 87,
-			"address": map[string]any{"city": "London"},
-		}},
-		Trigger: &flowevent.Trigger{Type: "form_submitted", Data: map[string]any{
-			"form": map[string]any{"name": "demo"}, "utm": map[string]any{"campaign": "spring"},
-		}},
-	}
 }
