@@ -37,7 +37,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
 	fs.IntVar(&o.Workers, "workers", 0, "flowhook's --workers (default: serve's)")
-	fs.IntVar(&o.Prefetch, "prefetch", 0, "flowhook's --prefetch (default: serve's)")
+	fs.IntVar(&o.PullBatch, "pull-batch", 0, "flowhook's --pull-batch (default: serve's)")
 	serveFlags := fs.String("serve-flags", "", "more flowhook serve flags for flowhook, space-separated (e.g. \"--endpoint-max-concurrency=-1\")")
 	var fhEnv stringList
 	fs.Var(&fhEnv, "flowhook-env", "KEY=VALUE settings added to flowhook's environment, comma-separated (e.g. GOGC=200,GOMEMLIMIT=64MiB)")

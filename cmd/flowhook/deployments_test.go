@@ -110,12 +110,8 @@ func TestDeploymentFlagsExist(t *testing.T) {
 	if cfg.NATS.URL == "" || cfg.AdminAddr == "" || cfg.Secrets.Dir == "" || cfg.Topology.Replicas != 3 {
 		t.Errorf("want an external NATS, an admin address, a secrets dir and R3 streams: %+v", cfg)
 	}
-	// What start-up checks against the server: replicas x prefetch, etc.
-	prefetch := cfg.Dispatch.Prefetch
-	if prefetch <= 0 {
-		prefetch = max(1, cfg.Dispatch.Workers/8)
-	}
-	if err := cfg.Topology.Check(bus.Workload{Replicas: cfg.Replicas, Prefetch: prefetch}); err != nil {
+	// What start-up checks against the server: replicas x workers, etc.
+	if err := cfg.Topology.Check(bus.Workload{Replicas: cfg.Replicas, Workers: cfg.Dispatch.WithDefaults().Workers}); err != nil {
 		t.Errorf("the Deployment's settings would be refused at start-up: %v", err)
 	}
 }

@@ -54,7 +54,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.IntVar(&c.Replicas, "replicas", 1, "flowhook replicas sharing the consumer (checked against max-ack-pending)")
 	// Dispatch
 	fs.IntVar(&c.Dispatch.Workers, "workers", 256, "events handled at once per replica")
-	fs.IntVar(&c.Dispatch.Prefetch, "prefetch", 0, "messages pulled ahead per replica (0: workers/8); their ack wait runs while they wait for a worker")
+	fs.IntVar(&c.Dispatch.PullBatch, "pull-batch", 0, "idle workers that make a pull request; each request asks for one message per idle worker (0: workers/8)")
 	fs.IntVar(&c.Dispatch.MaxEventBytes, "max-event-bytes", 1<<20, "request events larger than this are dead-lettered")
 	fs.DurationVar(&c.Dispatch.MaxTimeout, "max-timeout", 120*time.Second, "cap on any node's request timeout")
 	fs.DurationVar(&c.Dispatch.ShutdownGrace, "shutdown-grace", 20*time.Second, "time in-flight work may finish after SIGTERM")
@@ -91,6 +91,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Fleet.ProbeLease, "fleet-probe-lease", 0, "how long one replica holds an open breaker's probe (0: --max-timeout + 10s)")
 	// Endpoint limits
 	fs.IntVar(&f.endpointConcurrency, "endpoint-max-concurrency", 0, "requests in flight per endpoint origin on this replica (0: half of --workers; -1: no cap); a node's max_concurrency overrides it")
+	fs.DurationVar(&c.EndpointWait, "endpoint-max-wait", 50*time.Millisecond, "how long a worker may wait for room at an endpoint at its limit when room is expected by then; longer waits park the event on the bus (0: always park)")
 	fs.Float64Var(&c.EndpointLimits.RatePerSecond, "endpoint-rate", 0, "requests started per second per endpoint origin on this replica (0: no limit); a node's rate_per_second overrides it")
 	// Secrets
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")

@@ -69,13 +69,9 @@ func (a *App) start(ctx context.Context) error {
 	dcfg.AckWait = topo.AckWait
 	// Retries and holds wait on the bus up to the retry window.
 	eff := dcfg.WithDefaults()
-	load := bus.Workload{Replicas: max(cfg.Replicas, 1), Prefetch: eff.Prefetch, Workers: eff.Workers,
-		MaxTimeout: eff.MaxTimeout, LongestDelay: dcfg.Validate.RetryWindow()}
+	load := bus.Workload{Replicas: max(cfg.Replicas, 1), Workers: eff.Workers, LongestDelay: dcfg.Validate.RetryWindow()}
 	if err := topo.Check(load); err != nil {
 		return err
-	}
-	for _, advice := range topo.Advice(load) {
-		a.log.Warn().Msg("topology: " + advice)
 	}
 	if cfg.NATS.URL == "" {
 		emb, err := bus.StartEmbedded(bus.EmbeddedOptions{

@@ -48,6 +48,10 @@ type Config struct {
 	// EndpointLimits are the per-origin defaults of the endpoint limits
 	// (nodes may set their own); zero sets no limit.
 	EndpointLimits endpointlimit.Limits
+	// EndpointWait is how long a worker may wait for room at an origin at
+	// its limit that is expected to have room by then, before the event
+	// is parked on the bus instead; zero parks at once.
+	EndpointWait time.Duration
 	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
 	// /v1/stats; empty disables.
 	AdminAddr string
@@ -65,7 +69,7 @@ func (c Config) Validate() error {
 	if c.Replicas < 0 {
 		errs = append(errs, errors.New("app: --replicas must be >= 0"))
 	}
-	if c.EndpointLimits.MaxConcurrency < 0 || !(c.EndpointLimits.RatePerSecond >= 0) {
+	if c.EndpointLimits.MaxConcurrency < 0 || !(c.EndpointLimits.RatePerSecond >= 0) || c.EndpointWait < 0 {
 		errs = append(errs, errors.New("app: endpoint limits must not be negative"))
 	}
 	return errors.Join(errs...)

@@ -55,7 +55,7 @@ func flowhookConfig(s childSpec, serveConfig ServeConfig) (app.Config, error) {
 	}
 	return app.Config{
 		NATS:     bus.ConnectOptions{URL: s.NATSURL, Name: "flowhook-bench"},
-		Dispatch: dispatch.Config{Workers: s.Workers, Prefetch: s.Prefetch},
+		Dispatch: dispatch.Config{Workers: s.Workers, PullBatch: s.PullBatch},
 		Egress: egress.Config{
 			AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 			UserAgent:  "flowhook/1",

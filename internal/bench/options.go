@@ -37,8 +37,8 @@ type Options struct {
 	// NATSURL uses an existing NATS server instead of starting one; its
 	// CPU time is then unknown and the ceiling leaves it out.
 	NATSURL string
-	// Workers and Prefetch override flowhook's dispatcher defaults.
-	Workers, Prefetch int
+	// Workers and PullBatch override flowhook's dispatcher defaults.
+	Workers, PullBatch int
 	// ServeFlags are more `flowhook serve` flags for flowhook (e.g.
 	// --endpoint-max-concurrency=-1), to try settings.
 	ServeFlags []string

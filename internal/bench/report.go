@@ -31,7 +31,7 @@ type Settings struct {
 	Endpoints       int      `json:"endpoints"`
 	ExternalNATS    bool     `json:"external_nats"`
 	FlowhookWorkers int      `json:"flowhook_workers,omitempty"`
-	Prefetch        int      `json:"flowhook_prefetch,omitempty"`
+	PullBatch       int      `json:"flowhook_pull_batch,omitempty"`
 	NoNodeStats     bool     `json:"no_node_stats,omitempty"`
 	FlowhookEnv     []string `json:"flowhook_env,omitempty"`
 	ServeFlags      []string `json:"serve_flags,omitempty"`
@@ -214,7 +214,7 @@ func newReport(o Options) *Report {
 		Settings: Settings{
 			Events: o.Events, Reps: o.Reps, Rates: o.Rates, RateSeconds: o.RateDuration.Seconds(),
 			Endpoints: max(o.Endpoints, 0), ExternalNATS: o.NATSURL != "", FlowhookWorkers: o.Workers,
-			Prefetch: o.Prefetch, NoNodeStats: o.NoNodeStats, FlowhookEnv: o.FlowhookEnv, ServeFlags: o.ServeFlags, Quick: o.Quick,
+			PullBatch: o.PullBatch, NoNodeStats: o.NoNodeStats, FlowhookEnv: o.FlowhookEnv, ServeFlags: o.ServeFlags, Quick: o.Quick,
 		},
 	}
 }

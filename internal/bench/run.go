@@ -106,7 +106,7 @@ func (d *driver) base() []*proc {
 
 // spec is the child spec of a system's process.
 func (d *driver) spec(sys string) childSpec {
-	return childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, Prefetch: d.opts.Prefetch,
+	return childSpec{Role: sys, NATSURL: d.natsURL, Workers: d.opts.Workers, PullBatch: d.opts.PullBatch,
 		NoNodeStats: d.opts.NoNodeStats, ServeArgs: d.serveArgs()}
 }
 
@@ -118,8 +118,8 @@ func (d *driver) serveArgs() []string {
 	if d.opts.Workers > 0 {
 		args = append(args, "--workers", strconv.Itoa(d.opts.Workers))
 	}
-	if d.opts.Prefetch > 0 {
-		args = append(args, "--prefetch", strconv.Itoa(d.opts.Prefetch))
+	if d.opts.PullBatch > 0 {
+		args = append(args, "--pull-batch", strconv.Itoa(d.opts.PullBatch))
 	}
 	if d.opts.NoNodeStats {
 		args = append(args, "--node-stats=false")

@@ -26,9 +26,9 @@ type childSpec struct {
 	// Endpoints is how many distinct endpoints a receiver serves (1 when
 	// zero).
 	Endpoints int `json:"endpoints,omitempty"`
-	// Workers and Prefetch override flowhook's dispatcher defaults.
-	Workers  int `json:"workers,omitempty"`
-	Prefetch int `json:"prefetch,omitempty"`
+	// Workers and PullBatch override flowhook's dispatcher defaults.
+	Workers   int `json:"workers,omitempty"`
+	PullBatch int `json:"pull_batch,omitempty"`
 	// NoNodeStats turns flowhook's node-stats aggregation off.
 	NoNodeStats bool `json:"no_node_stats,omitempty"`
 	// ServeArgs are the `flowhook serve` flags flowhook runs with, when

@@ -40,8 +40,8 @@ func (r *Report) writeHeader(w io.Writer) {
 	if s.NoNodeStats {
 		fmt.Fprintln(w, "note: flowhook ran without node-stats aggregation (--node-stats=false)")
 	}
-	if s.FlowhookWorkers > 0 || s.Prefetch > 0 {
-		fmt.Fprintf(w, "note: flowhook workers %d, prefetch %d (0: serve's default)\n", s.FlowhookWorkers, s.Prefetch)
+	if s.FlowhookWorkers > 0 || s.PullBatch > 0 {
+		fmt.Fprintf(w, "note: flowhook workers %d, pull batch %d (0: serve's default)\n", s.FlowhookWorkers, s.PullBatch)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)

@@ -104,17 +104,12 @@ func (t Topology) WithDefaults() Topology {
 type Workload struct {
 	// Replicas is the number of flowhook processes sharing the consumer.
 	Replicas int
-	// Prefetch is how many messages each replica pulls ahead.
-	Prefetch int
+	// Workers is how many events each replica handles at once: each
+	// replica pulls up to that many unacknowledged messages.
+	Workers int
 	// LongestDelay is the longest time an event may wait on the bus before
 	// its final attempt (retry deadlines); 0 without retries.
 	LongestDelay time.Duration
-	// Workers is how many events each replica handles at once, and
-	// MaxTimeout the longest request: with every worker stuck that long,
-	// a pulled message waits about Prefetch x MaxTimeout / Workers for a
-	// worker while its ack wait runs (see Advice). Zero skips that.
-	Workers    int
-	MaxTimeout time.Duration
 }
 
 // ErrInvariant is wrapped by every error Check returns.
@@ -138,8 +133,8 @@ func (t Topology) Check(w Workload) error {
 	if t.DuplicateWindow < longest {
 		errs = append(errs, fmt.Errorf("%w: outcome dedup window %s is shorter than ack wait x max deliver + longest retry delay (%s): raise --dedup-window to at least %s", ErrInvariant, t.DuplicateWindow, longest, longest))
 	}
-	if w.Replicas > 0 && w.Prefetch > 0 && t.MaxAckPending < w.Replicas*w.Prefetch {
-		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x prefetch (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --prefetch", ErrInvariant, t.MaxAckPending, w.Replicas, w.Prefetch, w.Replicas*w.Prefetch))
+	if w.Replicas > 0 && w.Workers > 0 && t.MaxAckPending < w.Replicas*w.Workers {
+		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x workers (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --workers", ErrInvariant, t.MaxAckPending, w.Replicas, w.Workers, w.Replicas*w.Workers))
 	}
 	return errors.Join(errs...)
 }

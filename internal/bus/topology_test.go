@@ -20,15 +20,15 @@ func TestTopologyCheck(t *testing.T) {
 		load bus.Workload
 		want string // substring of the error; empty: no error
 	}{
-		{"defaults hold", bus.Topology{}, bus.Workload{Replicas: 3, Prefetch: 256}, ""},
+		{"defaults hold", bus.Topology{}, bus.Workload{Replicas: 3, Workers: 256}, ""},
 		{"tiny ack wait", bus.Topology{AckWait: time.Second}, bus.Workload{}, "--ack-wait"},
 		{"dedup window shorter than redelivery", bus.Topology{AckWait: time.Minute, MaxDeliver: 10, DuplicateWindow: 5 * time.Minute}, bus.Workload{}, "--dedup-window to at least 10m0s"},
 		{"retry delay counts", bus.Topology{DuplicateWindow: 10 * time.Minute}, bus.Workload{LongestDelay: time.Hour}, "--dedup-window"},
-		{"replicas starve", bus.Topology{MaxAckPending: 100}, bus.Workload{Replicas: 2, Prefetch: 256}, "--max-ack-pending"},
+		{"replicas starve", bus.Topology{MaxAckPending: 100}, bus.Workload{Replicas: 2, Workers: 256}, "--max-ack-pending"},
 		{"max deliver 1", bus.Topology{MaxDeliver: 1}, bus.Workload{}, "max deliver 1"},
 		// Retries, holds and slow calls: the retry window enters the dedup
 		// window.
-		{"defaults with the default retry window", bus.Topology{}, bus.Workload{Replicas: 3, Prefetch: 32, Workers: 256, MaxTimeout: 2 * time.Minute, LongestDelay: 5 * time.Minute}, ""},
+		{"defaults with the default retry window", bus.Topology{}, bus.Workload{Replicas: 3, Workers: 256, LongestDelay: 5 * time.Minute}, ""},
 		{"retry window beyond the dedup window", bus.Topology{}, bus.Workload{LongestDelay: 6 * time.Minute}, "--dedup-window to at least 11m0s"},
 	}
 	for _, tt := range tests {

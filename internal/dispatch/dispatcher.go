@@ -39,12 +39,13 @@ type Builder interface {
 type Config struct {
 	// Workers is the number of events handled at once; default 256.
 	Workers int
-	// Prefetch is how many messages are pulled ahead; default Workers/8
-	// (at least 1). A pulled message's ack wait runs while it waits for a
-	// worker, so the buffer must drain well within AckWait even when
-	// every worker is stuck in a call as long as MaxTimeout: roughly
-	// Prefetch x MaxTimeout / Workers < AckWait.
-	Prefetch int
+	// PullBatch is how many workers must be idle before a pull request
+	// is sent for them; default Workers/8 (at least 1). A pull request
+	// asks for one message per idle worker, never more, so a pulled
+	// message never waits for a worker: larger batches mean fewer pull
+	// requests, smaller ones keep fewer workers waiting for a batch to
+	// fill up under load.
+	PullBatch int
 	// AckWait is the consumer's ack wait: long calls are marked in
 	// progress every AckWait/3. Default 30s.
 	AckWait time.Duration
@@ -79,8 +80,8 @@ func (c Config) withDefaults() Config {
 	if c.Workers <= 0 {
 		c.Workers = 256
 	}
-	if c.Prefetch <= 0 {
-		c.Prefetch = max(1, c.Workers/8)
+	if c.PullBatch <= 0 {
+		c.PullBatch = max(1, c.Workers/8)
 	}
 	if c.AckWait <= 0 {
 		c.AckWait = 30 * time.Second
@@ -182,7 +183,8 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 // every outcome publish to be acknowledged and returns.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	poison := d.watchPoison(ctx)
-	pull, err := d.newPuller()
+	jobs := make(chan jetstream.Msg)
+	pull, err := d.newPuller(ctx, jobs)
 	if err != nil {
 		if poison.sub != nil {
 			_ = poison.sub.Unsubscribe()
@@ -194,7 +196,6 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
-	jobs := make(chan jetstream.Msg)
 	var workers sync.WaitGroup
 	for range d.cfg.Workers {
 		workers.Add(1)
@@ -202,6 +203,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			defer workers.Done()
 			for msg := range jobs {
 				d.handle(work, msg)
+				pull.done()
 			}
 		}()
 	}
@@ -214,7 +216,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	pullDone := make(chan struct{})
 	go func() {
 		defer close(pullDone)
-		pull.run(work, jobs)
+		pull.run(work)
 	}()
 	poisonDone := make(chan struct{})
 	go func() {

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -10,10 +11,11 @@ import (
 )
 
 // Limiter caps the requests in flight to each endpoint origin, and their
-// rate. It never blocks: when an origin is at its limit it says when to
+// rate. It waits only briefly, for an origin expected to have room
+// within its bounded wait, and never past ctx; otherwise it says when to
 // come back. internal/endpointlimit.Limiter implements it.
 type Limiter interface {
-	Acquire(origin string, limits endpointlimit.Limits) (release func(), retryAt time.Time, ok bool)
+	Take(ctx context.Context, origin string, limits endpointlimit.Limits) (release func(), retryAt time.Time, ok bool)
 }
 
 // HeaderThrottled counts the times a request event waited on the bus
@@ -25,11 +27,11 @@ const HeaderThrottled = "Flowhook-Throttled"
 // When there is none, r is marked throttled, with when to come back, and
 // nothing may be sent; otherwise release must be called when the request
 // has ended.
-func (d *Dispatcher) acquire(origin string, node flowevent.NodeConfig, r *tryResult) (release func(), ok bool) {
+func (d *Dispatcher) acquire(ctx context.Context, origin string, node flowevent.NodeConfig, r *tryResult) (release func(), ok bool) {
 	if d.limiter == nil {
 		return func() {}, true
 	}
-	release, at, ok := d.limiter.Acquire(origin, endpointlimit.Limits{MaxConcurrency: node.MaxConcurrency, RatePerSecond: node.RatePerSecond})
+	release, at, ok := d.limiter.Take(ctx, origin, endpointlimit.Limits{MaxConcurrency: node.MaxConcurrency, RatePerSecond: node.RatePerSecond})
 	if !ok {
 		r.throttled, r.throttleAt = true, at
 	}

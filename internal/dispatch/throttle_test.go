@@ -72,12 +72,20 @@ func newSlowReceiver(t *testing.T, delay time.Duration) *slowReceiver {
 // a fast endpoint's: the fast events finish while the slow endpoint is
 // still saturated, the slow one never has more than 2 requests in flight,
 // and the events that waited for room are neither attempts nor
-// redeliveries.
+// redeliveries. With a bounded wait for room (serve's default), workers
+// still do not wait behind the slow endpoint: it frees a slot every
+// 250 ms, far beyond the wait.
 func TestSlowEndpointDoesNotStallOthers(t *testing.T) {
+	for _, wait := range []time.Duration{0, 50 * time.Millisecond} {
+		t.Run("max wait "+wait.String(), func(t *testing.T) { testSlowEndpoint(t, wait) })
+	}
+}
+
+func testSlowEndpoint(t *testing.T, maxWait time.Duration) {
 	r := newRig(t, bus.Topology{AckWait: 5 * time.Second, MaxDeliver: 3}, breaker.Settings{FailureThreshold: 100})
 	slow := newSlowReceiver(t, 500*time.Millisecond)
 	fast := newSlowReceiver(t, 0)
-	runLimited(r, Config{Workers: 6}, endpointlimit.New(endpointlimit.Config{}, nil))
+	runLimited(r, Config{Workers: 6}, endpointlimit.New(endpointlimit.Config{MaxWait: maxWait}, nil))
 
 	slowNode := r.node(flowevent.RouteNo)
 	slowNode.URL, slowNode.MaxConcurrency = slow.URL+"/slow", 2
@@ -156,4 +164,43 @@ func runLimited(r *rig, cfg Config, lim Limiter) {
 		}
 	}()
 	r.t.Cleanup(func() { cancel(); wg.Wait(); client.Close() })
+}
+
+// TestFastEndpointAtItsCapWaitsInPlace: a burst to a fast endpoint at its
+// cap waits briefly for slots instead of going through the bus: every
+// event is sent once, no schedule is ever stored, and the cap holds.
+func TestFastEndpointAtItsCapWaitsInPlace(t *testing.T) {
+	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{FailureThreshold: 100})
+	fast := newSlowReceiver(t, time.Millisecond)
+	runLimited(r, Config{Workers: 16}, endpointlimit.New(endpointlimit.Config{MaxWait: 200 * time.Millisecond}, nil))
+	n := r.node(flowevent.RouteNo)
+	n.URL, n.MaxConcurrency = fast.URL+"/fast", 2
+	const events = 200
+	for i := range events {
+		r.publish(fmt.Sprintf("e-%03d", i), n)
+	}
+	for i := range events {
+		if o := r.outcome(fmt.Sprintf("e-%03d", i), 20*time.Second); o.Route != flowevent.RouteYes || o.Attempts != 1 {
+			t.Fatalf("event %d: %s/%s after %d attempts", i, o.Route, o.Reason, o.Attempts)
+		}
+	}
+	s, err := r.js.Stream(context.Background(), r.topo.RequestStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each event was stored once; a parked one would add a schedule and
+	// its copy.
+	if got := info.State.LastSeq; got != events {
+		t.Fatalf("request stream took %d messages for %d events: events were parked on the bus", got, events)
+	}
+	if p := fast.peak.Load(); p > 2 {
+		t.Fatalf("endpoint saw %d requests at once, cap 2", p)
+	}
+	if h := fast.hits.Load(); h != events {
+		t.Fatalf("endpoint got %d requests for %d events", h, events)
+	}
 }

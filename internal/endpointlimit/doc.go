@@ -7,7 +7,10 @@
 // Acquire never blocks. When an origin is at its limit it says no, with a
 // time to come back: the dispatcher then parks the event on the bus
 // (a JetStream message schedule, like a retry) and the worker moves on to
-// other work. Refused requests reserve places in a per-origin virtual
+// other work. Take, which the dispatcher uses, first waits a bounded time
+// (Config.MaxWait) when the origin is expected to have room by then — a
+// fast endpoint taking a burst at its cap — because a wait of a few
+// milliseconds costs far less than a round trip through the bus. Refused requests reserve places in a per-origin virtual
 // queue, so that the times handed out are spread at the pace the origin
 // accepts (the cap over the average request duration, or the rate)
 // instead of all pointing at the same instant.

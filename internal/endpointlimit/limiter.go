@@ -1,7 +1,9 @@
 package endpointlimit
 
 import (
+	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +41,9 @@ type Config struct {
 	// IdleEvict drops the state of origins with nothing in flight and no
 	// request for this long; default 10m.
 	IdleEvict time.Duration
+	// MaxWait is how long Take may wait for room at an origin that is
+	// expected to have it by then; 0 never waits (Take is Acquire).
+	MaxWait time.Duration
 }
 
 // Clock tells the time. It must be safe for concurrent use.
@@ -68,6 +73,17 @@ type origin struct {
 	// avg is the moving average of request durations.
 	avg      time.Duration
 	lastUsed time.Time
+	// waiters wait in Take for a slot, first come first served: a
+	// release hands its slot to the first of them instead of freeing it,
+	// so that inflight stays at the cap while anyone waits and Acquire
+	// cannot jump the queue.
+	waiters []*waiter
+}
+
+// waiter is one Take waiting for a slot.
+type waiter struct {
+	ready   chan struct{} // closed once granted
+	granted bool          // set under Limiter.mu
 }
 
 // Guesses used before an origin's requests have been timed, and bounds
@@ -102,13 +118,7 @@ func (l *Limiter) Acquire(key string, limits Limits) (release func(), retryAt ti
 	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.maybeSweep(now)
-	o := l.origins[key]
-	if o == nil {
-		o = &origin{}
-		l.origins[key] = o
-	}
-	o.lastUsed = now
+	o := l.origin(key, now)
 	interval := rateInterval(lim.RatePerSecond)
 	concOK := lim.MaxConcurrency <= 0 || o.inflight < lim.MaxConcurrency
 	rateOK := interval == 0 || !now.Before(o.tat)
@@ -122,6 +132,129 @@ func (l *Limiter) Acquire(key string, limits Limits) (release func(), retryAt ti
 	return nil, o.reserve(now, lim, interval, concOK), false
 }
 
+// Take is Acquire that may wait, at most Config.MaxWait, when an origin
+// at its limit is expected to have room by then: a slot of a concurrency
+// cap frees every average duration / cap, and waiters are served first
+// come, first served, as many as are expected to be served in time; a
+// rate allows the next start at a known time. An origin that is not
+// expected to have room within MaxWait — a slow endpoint at its cap — is
+// refused at once, as by Acquire, so that a worker waits only behind an
+// endpoint that is keeping up. The wait ends early, refused, when ctx
+// ends. Waiting for a concurrency slot is only done for origins without
+// a rate.
+func (l *Limiter) Take(ctx context.Context, key string, limits Limits) (release func(), retryAt time.Time, ok bool) {
+	lim := limits.Over(l.cfg.Default)
+	if lim.None() || l.cfg.MaxWait <= 0 {
+		return l.Acquire(key, limits)
+	}
+	now := l.clock.Now()
+	l.mu.Lock()
+	o := l.origin(key, now)
+	interval := rateInterval(lim.RatePerSecond)
+	concOK := lim.MaxConcurrency <= 0 || o.inflight < lim.MaxConcurrency
+	switch {
+	case concOK && (interval == 0 || !now.Before(o.tat)):
+		o.inflight++
+		if interval > 0 {
+			o.tat = later(o.tat, now).Add(interval)
+		}
+		l.mu.Unlock()
+		return l.releaser(o, now), time.Time{}, true
+	case concOK && o.tat.Sub(now) <= l.cfg.MaxWait:
+		// The rate allows a start within MaxWait: take that start.
+		start := o.tat
+		o.inflight++
+		o.tat = start.Add(interval)
+		l.mu.Unlock()
+		if !sleep(ctx, start.Sub(now)) {
+			l.unused(o)
+			return nil, l.clock.Now(), false
+		}
+		return l.releaser(o, l.clock.Now()), time.Time{}, true
+	case !concOK && interval == 0 && o.avg/time.Duration(lim.MaxConcurrency)*time.Duration(len(o.waiters)+1) < l.cfg.MaxWait:
+		// An origin not timed yet is given the benefit of the doubt: its
+		// waiters wait at most MaxWait, and a wait in vain raises the
+		// estimate.
+		w := &waiter{ready: make(chan struct{})}
+		o.waiters = append(o.waiters, w)
+		l.mu.Unlock()
+		return l.wait(ctx, o, w, lim)
+	}
+	defer l.mu.Unlock()
+	return nil, o.reserve(now, lim, interval, concOK), false
+}
+
+// wait waits for w to be granted a slot of o, up to MaxWait.
+func (l *Limiter) wait(ctx context.Context, o *origin, w *waiter, lim Limits) (release func(), retryAt time.Time, ok bool) {
+	timer := time.NewTimer(l.cfg.MaxWait)
+	defer timer.Stop()
+	select {
+	case <-w.ready:
+		return l.releaser(o, l.clock.Now()), time.Time{}, true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	now := l.clock.Now()
+	l.mu.Lock()
+	if w.granted {
+		// Granted as the wait ended: the slot is ours.
+		l.mu.Unlock()
+		if ctx.Err() != nil {
+			l.unused(o)
+			return nil, now, false
+		}
+		return l.releaser(o, now), time.Time{}, true
+	}
+	if i := slices.Index(o.waiters, w); i >= 0 {
+		o.waiters = slices.Delete(o.waiters, i, i+1)
+		// No slot for the waiter in place i+1 within MaxWait: slots free
+		// slower than every MaxWait/(i+1). Raise the estimate, so that the
+		// next ones are refused at once instead of waiting in vain.
+		if est := l.cfg.MaxWait * time.Duration(lim.MaxConcurrency) / time.Duration(i+1); est > o.avg {
+			o.avg = est
+		}
+	}
+	defer l.mu.Unlock()
+	return nil, o.reserve(now, lim, 0, false), false
+}
+
+// sleep waits d, or less when ctx ends first (then it returns false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// origin returns key's state, created if new. l.mu must be held.
+func (l *Limiter) origin(key string, now time.Time) *origin {
+	l.maybeSweep(now)
+	o := l.origins[key]
+	if o == nil {
+		o = &origin{}
+		l.origins[key] = o
+	}
+	o.lastUsed = now
+	return o
+}
+
+// slot is how often o is expected to free a slot under lim's cap: the
+// average request duration over the cap.
+func (o *origin) slot(lim Limits) time.Duration {
+	avg := o.avg
+	if avg <= 0 {
+		avg = firstGuess
+	}
+	return avg / time.Duration(lim.MaxConcurrency)
+}
+
 // reserve gives a refused request its place in o's queue: when the
 // origin is expected to accept one more request (a slot frees every
 // average duration / cap; the rate lets one start every interval), after
@@ -129,11 +262,7 @@ func (l *Limiter) Acquire(key string, limits Limits) (release func(), retryAt ti
 func (o *origin) reserve(now time.Time, lim Limits, interval time.Duration, concOK bool) time.Time {
 	var slot time.Duration
 	if !concOK {
-		avg := o.avg
-		if avg <= 0 {
-			avg = firstGuess
-		}
-		slot = avg / time.Duration(lim.MaxConcurrency)
+		slot = o.slot(lim)
 	}
 	// One step apart, as documented: minWait bounds how soon the first
 	// comes back, not the spacing. (As a step it spread a refused burst
@@ -158,10 +287,31 @@ func (l *Limiter) releaser(o *origin, start time.Time) func() {
 		now := l.clock.Now()
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		o.inflight--
 		o.lastUsed = now
 		o.observe(now.Sub(start))
+		o.free()
 	}
+}
+
+// free gives back one slot of o: to the first waiter if any (inflight
+// stays), else to the pool. Limiter.mu must be held.
+func (o *origin) free() {
+	if len(o.waiters) > 0 {
+		w := o.waiters[0]
+		o.waiters[0] = nil
+		o.waiters = o.waiters[1:]
+		w.granted = true
+		close(w.ready)
+		return
+	}
+	o.inflight--
+}
+
+// unused gives back a slot taken for a request that was never sent.
+func (l *Limiter) unused(o *origin) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	o.free()
 }
 
 // observe folds one request's duration into the moving average.
