@@ -124,6 +124,7 @@ type Dispatcher struct {
 	obs      Observer
 	tracer   Tracer
 	faults   *faults
+	keeper   *keeper
 	// decoder remembers node configurations: the events of one node
 	// carry the same one.
 	decoder *flowevent.RequestDecoder
@@ -174,6 +175,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
 		faults:   faults,
+		keeper:   newKeeper(cfg.AckWait / 3),
 		decoder:  flowevent.NewRequestDecoder(0),
 	}, nil
 }
@@ -207,6 +209,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	stopKeeper := make(chan struct{})
+	keeperDone := make(chan struct{})
+	go func() {
+		defer close(keeperDone)
+		d.keeper.run(stopKeeper)
+	}()
+	defer func() { close(stopKeeper); <-keeperDone }()
 	ackerDone := make(chan struct{})
 	go func() {
 		defer close(ackerDone)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -21,15 +20,14 @@ import (
 // a dead letter (then terminated), or a hand-back (Nak) when shutdown cut
 // the work short.
 func (d *Dispatcher) handle(work context.Context, msg jetstream.Msg) {
-	stop := d.keepAlive(msg)
-	defer stop()
+	defer d.keeper.release(d.keeper.keep(msg))
 	defer d.track()()
 
 	if len(msg.Data()) > d.cfg.MaxEventBytes {
 		d.reject(work, msg, flowevent.ReasonEventTooLarge, "request event exceeds the size cap", nil)
 		return
 	}
-	ev, req, err := d.decoder.Decode(msg.Headers(), msg.Data())
+	ev, req, err := d.decoder.DecodeReferenced(msg.Headers(), msg.Data())
 	if err != nil {
 		d.reject(work, msg, flowevent.ReasonInvalidEvent, err.Error(), err)
 		return
@@ -177,18 +175,6 @@ func breakerResult(reason flowevent.Reason, status int) breaker.Result {
 
 func (d *Dispatcher) timeout(n flowevent.NodeConfig) time.Duration {
 	return n.Timeout(d.cfg.MaxTimeout)
-}
-
-// keepAlive marks msg in progress every AckWait/3 until stop is called, so
-// that a long call is not redelivered to another replica meanwhile.
-func (d *Dispatcher) keepAlive(msg jetstream.Msg) (stop func()) {
-	every := d.cfg.AckWait / 3
-	var timer atomic.Pointer[time.Timer]
-	timer.Store(time.AfterFunc(every, func() {
-		_ = msg.InProgress()
-		timer.Load().Reset(every)
-	}))
-	return func() { timer.Load().Stop() }
 }
 
 func (d *Dispatcher) redelivered(msg jetstream.Msg) bool {

@@ -43,13 +43,13 @@ type pendingAck struct {
 	future    jetstream.PubAckFuture
 	msg       jetstream.Msg
 	requestID string
-	// stopKeepAlive ends the in-progress signals once the input is settled.
-	stopKeepAlive func()
+	// kept holds the input's in-progress signals until it is settled.
+	kept keepToken
 }
 
 // queueAck hands msg to the acker, to be acked after fut's PubAck.
 func (d *Dispatcher) queueAck(fut jetstream.PubAckFuture, msg jetstream.Msg, requestID string) {
-	d.acks <- pendingAck{future: fut, msg: msg, requestID: requestID, stopKeepAlive: d.keepAlive(msg)}
+	d.acks <- pendingAck{future: fut, msg: msg, requestID: requestID, kept: d.keeper.keep(msg)}
 }
 
 // publishOutcome publishes the outcome asynchronously; the acker acks the
@@ -86,7 +86,7 @@ func (d *Dispatcher) runAcker() {
 			d.log.Warn().Err(err).Str("request_id", p.requestID).Msg("dispatch: outcome not stored; handing input back")
 			_ = p.msg.NakWithDelay(time.Second)
 		}
-		p.stopKeepAlive()
+		d.keeper.release(p.kept)
 	}
 }
 

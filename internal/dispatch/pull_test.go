@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,5 +61,33 @@ func TestPullsOnlyForIdleWorkers(t *testing.T) {
 		if o := r.outcome(fmt.Sprintf("e-%02d", i), 10*time.Second); o.Route != flowevent.RouteYes {
 			t.Fatalf("event %d: %s/%s", i, o.Route, o.Reason)
 		}
+	}
+}
+
+// TestLongCallIsKeptInProgress: a call lasting over twice the ack wait is
+// marked in progress meanwhile, so the event is neither redelivered nor
+// sent twice.
+func TestLongCallIsKeptInProgress(t *testing.T) {
+	const ackWait = time.Second
+	r := newRig(t, bus.Topology{AckWait: ackWait}, breaker.Settings{FailureThreshold: 100})
+	var hits atomic.Int64
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		time.Sleep(2*ackWait + 500*time.Millisecond)
+	}))
+	t.Cleanup(recv.Close)
+	r.run(Config{Workers: 4})
+	n := r.node(flowevent.RouteNo)
+	n.URL, n.TimeoutMS = recv.URL+"/slow", 10_000
+	r.publish("long", n)
+	if o := r.outcome("long", 10*time.Second); o.Route != flowevent.RouteYes || o.Attempts != 1 {
+		t.Fatalf("outcome %s/%s after %d attempts", o.Route, o.Reason, o.Attempts)
+	}
+	info, err := r.cons.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumRedelivered != 0 || hits.Load() != 1 {
+		t.Fatalf("%d redeliveries, %d requests: the long call was not kept in progress", info.NumRedelivered, hits.Load())
 	}
 }
