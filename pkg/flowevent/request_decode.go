@@ -22,6 +22,10 @@ import (
 type dataDecoder struct {
 	src   source
 	nodes *nodeCache
+	// refs, when set, limits the profile's attributes and the trigger's
+	// data to the members the node references (RequestDecoder.
+	// DecodeReferenced).
+	refs *references
 }
 
 // decodeRequestFast decodes data, a valid JSON object, into a Request as
@@ -31,7 +35,11 @@ type dataDecoder struct {
 // twice with a cache (encoding/json merges the two into one value, which
 // must not be a shared one). Invalid JSON, which callers never pass, also
 // gives ok false.
-func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
+//
+// With referenced (and nodes), the profile and the trigger are decoded
+// after the walk, once the node is known, keeping only the members its
+// parameters reference.
+func decodeRequestFast(data []byte, nodes *nodeCache, referenced bool) (req Request, ok bool) {
 	defer func() {
 		if recover() != nil { // out of bounds on invalid JSON
 			req, ok = Request{}, false
@@ -40,6 +48,11 @@ func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 	d := dataDecoder{src: newSource(data), nodes: nodes}
 	ok = true
 	nodeSeen := false
+	type later struct {
+		profile bool
+		v       []byte
+	}
+	var deferred []later
 	_ = forEachMember(data, func(key string, v []byte) error {
 		switch requestField(key) {
 		case "account":
@@ -59,8 +72,16 @@ func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 			}
 			nodeSeen = true
 		case "profile":
+			if referenced && nodes != nil {
+				deferred = append(deferred, later{true, v})
+				return nil
+			}
 			ok = d.decodeProfile(&req.Profile, v)
 		case "trigger":
+			if referenced && nodes != nil {
+				deferred = append(deferred, later{false, v})
+				return nil
+			}
 			ok = d.decodeTrigger(&req.Trigger, v)
 		}
 		if !ok {
@@ -68,6 +89,22 @@ func decodeRequestFast(data []byte, nodes *nodeCache) (req Request, ok bool) {
 		}
 		return nil
 	})
+	if !ok || len(deferred) == 0 {
+		return req, ok
+	}
+	if e := req.shared; e != nil {
+		d.refs = &e.refs
+	}
+	for _, l := range deferred {
+		if l.profile {
+			ok = d.decodeProfile(&req.Profile, l.v)
+		} else {
+			ok = d.decodeTrigger(&req.Trigger, l.v)
+		}
+		if !ok {
+			break
+		}
+	}
 	return req, ok
 }
 
@@ -145,7 +182,7 @@ func (d *dataDecoder) decodeProfile(p *Profile, v []byte) bool {
 		case "id":
 			ok = d.setString(&p.ID, v)
 		case "attributes":
-			ok = d.setMap(&p.Attributes, v)
+			ok = d.setMapOf(&p.Attributes, v, d.profileRefs())
 		}
 		if !ok {
 			return errNotObject
@@ -173,7 +210,7 @@ func (d *dataDecoder) decodeTrigger(t **Trigger, v []byte) bool {
 		case "type":
 			ok = d.setString(&(*t).Type, v)
 		case "data":
-			ok = d.setMap(&(*t).Data, v)
+			ok = d.setMapOf(&(*t).Data, v, d.eventRefs())
 		}
 		if !ok {
 			return errNotObject
@@ -183,14 +220,36 @@ func (d *dataDecoder) decodeTrigger(t **Trigger, v []byte) bool {
 	return ok
 }
 
-// setMap decodes an object into *m, adding to the map already there (as
-// encoding/json does); null sets it to nil.
-func (d *dataDecoder) setMap(m *map[string]any, v []byte) bool {
+func (d *dataDecoder) profileRefs() map[string]struct{} {
+	if d.refs == nil {
+		return nil
+	}
+	return d.refs.profile
+}
+
+func (d *dataDecoder) eventRefs() map[string]struct{} {
+	if d.refs == nil {
+		return nil
+	}
+	return d.refs.event
+}
+
+// setMapOf decodes an object into *m, adding to the map already there (as
+// encoding/json does); null sets it to nil. With only, members whose
+// names are not in it are skipped.
+func (d *dataDecoder) setMapOf(m *map[string]any, v []byte, only map[string]struct{}) bool {
 	switch v[0] {
 	case 'n':
 		*m = nil
 		return true
 	case '{':
+		if only != nil {
+			if *m == nil {
+				*m = make(map[string]any, len(only))
+			}
+			d.fillOnly(*m, v, only)
+			return true
+		}
 		if *m == nil {
 			*m = make(map[string]any, countMembers(v))
 		}
@@ -245,6 +304,32 @@ func (d *dataDecoder) fillObject(m map[string]any, b []byte, i int) int {
 		i = skipSpace(b, i)
 		if b[i] == '}' {
 			return i + 1
+		}
+		i = skipSpace(b, i+1) // past ','
+	}
+}
+
+// fillOnly is fillObject for the members named in only; the values of
+// the others are skipped, not decoded.
+func (d *dataDecoder) fillOnly(m map[string]any, b []byte, only map[string]struct{}) {
+	i := skipSpace(b, 1)
+	if b[i] == '}' {
+		return
+	}
+	for {
+		end := skipString(b, i)
+		key := d.str(b[i:end])
+		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
+		if _, ok := only[key]; ok {
+			var v any
+			v, i = d.value(b, i)
+			m[key] = v
+		} else {
+			i = skipValue(b, i)
+		}
+		i = skipSpace(b, i)
+		if b[i] == '}' {
+			return
 		}
 		i = skipSpace(b, i+1) // past ','
 	}

@@ -23,7 +23,7 @@ func checkSameDecode(t *testing.T, data []byte) {
 	if !validJSON(data) || len(data) == 0 || data[0] != '{' {
 		return
 	}
-	fast, ok := decodeRequestFast(data, nil)
+	fast, ok := decodeRequestFast(data, nil, false)
 	slow, err := slowDecode(data)
 	if !ok {
 		if err == nil {
@@ -40,10 +40,49 @@ func checkSameDecode(t *testing.T, data []byte) {
 	// With a node cache: the same, or a fallback to encoding/json.
 	cache := &nodeCache{max: 4, entries: map[string]*nodeEntry{}}
 	for range 2 {
-		if cached, ok := decodeRequestFast(data, cache); ok && !reflect.DeepEqual(withoutShared(cached), slow) {
+		if cached, ok := decodeRequestFast(data, cache, false); ok && !reflect.DeepEqual(withoutShared(cached), slow) {
 			t.Fatalf("cached decode of %q:\nfast %#v\nslow %#v", data, cached, slow)
 		}
 	}
+	// Referenced only: the same, but for the members no parameter can
+	// reach.
+	for range 2 {
+		ref, ok := decodeRequestFast(data, cache, true)
+		if !ok {
+			continue
+		}
+		want := slow
+		if ref.shared != nil {
+			want = restrictToReferences(slow, referencesOf(&slow.Node))
+		}
+		if !reflect.DeepEqual(withoutShared(ref), want) {
+			t.Fatalf("referenced decode of %q:\ngot  %#v\nwant %#v", data, ref, want)
+		}
+	}
+}
+
+// restrictToReferences is req with only the referenced members of the
+// profile's attributes and the trigger's data.
+func restrictToReferences(req Request, refs references) Request {
+	restrict := func(m map[string]any, keep map[string]struct{}) map[string]any {
+		if m == nil {
+			return nil
+		}
+		out := map[string]any{}
+		for k, v := range m {
+			if _, ok := keep[k]; ok {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	req.Profile.Attributes = restrict(req.Profile.Attributes, refs.profile)
+	if req.Trigger != nil {
+		t := *req.Trigger
+		t.Data = restrict(t.Data, refs.event)
+		req.Trigger = &t
+	}
+	return req
 }
 
 func TestDecodeRequestFastAgrees(t *testing.T) {
@@ -67,6 +106,10 @@ func TestDecodeRequestFastAgrees(t *testing.T) {
 		`{"unknown":{"deep":[1,2,{"x":null}]},"account":"a"}`,
 		`{"kccount":"x","ſrofile":{"id":"p"}}`, // Unicode folding: ſ folds to s, not p
 		`{"profile":{"ID":"p","Attributes":{"A":1}}}`,
+		// Referenced members, the profile before the node.
+		`{"profile":{"id":"p","attributes":{"a.b":1,"a":{"b":2},"z":{"deep":[1,{"x":2}]},"c":"s"}},"trigger":{"type":"t","data":{"e":{"f":1},"g":[1]}},` +
+			`"node":{"method":"GET","url":"https://x","params":[{"name":"p","from":"profile","path":"a.b"},{"name":"q","from":"event","path":"e.f"},{"name":"r","from":"static","value":"v"}]}}`,
+		`{"node":{"method":"GET","url":"https://x","params":[{"name":"p","from":"profile","path":"c"}]},"profile":{"attributes":{"c":"\u00e9","d":1}},"profile":{"attributes":{"x":2,"c":null}}}`,
 	}
 	for _, in := range inputs {
 		checkSameDecode(t, []byte(in))

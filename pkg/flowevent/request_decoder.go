@@ -1,6 +1,7 @@
 package flowevent
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -36,11 +37,27 @@ func NewRequestDecoder(maxNodes int) *RequestDecoder {
 
 // Decode decodes a request event like DecodeRequest.
 func (d *RequestDecoder) Decode(header nats.Header, payload []byte) (Event, Request, error) {
+	return d.decode(header, payload, false)
+}
+
+// DecodeReferenced is Decode, except that the profile's attributes and
+// the trigger's data hold only the top-level members the node's
+// parameters reference: for a profile parameter with path "a.b", the
+// attributes "a.b" and "a"; for an event parameter, the data's member
+// "a". Every parameter therefore resolves to the same value as with
+// Decode, while the attributes nobody sends (most of a profile) are
+// skipped over instead of built into maps. The dispatcher uses it: a
+// request is decoded to be sent, not to be shown.
+func (d *RequestDecoder) DecodeReferenced(header nats.Header, payload []byte) (Event, Request, error) {
+	return d.decode(header, payload, true)
+}
+
+func (d *RequestDecoder) decode(header nats.Header, payload []byte, referenced bool) (Event, Request, error) {
 	ev, err := decodeTyped(header, payload, RequestType)
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
-	req, err := decodeRequestData(ev, &d.nodes)
+	req, err := decodeRequestData(ev, &d.nodes, referenced)
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
@@ -57,7 +74,29 @@ type nodeCache struct {
 // nodeEntry is one decoded node configuration and its last validation.
 type nodeEntry struct {
 	node    NodeConfig
+	refs    references
 	checked atomic.Pointer[nodeCheck]
+}
+
+// references are the top-level members of the profile's attributes and
+// of the trigger's data that a node's parameters can reach.
+type references struct {
+	profile, event map[string]struct{}
+}
+
+func referencesOf(n *NodeConfig) references {
+	r := references{profile: map[string]struct{}{}, event: map[string]struct{}{}}
+	for _, p := range n.Params {
+		first, _, _ := strings.Cut(p.Path, ".")
+		switch p.From {
+		case FromProfile:
+			r.profile[p.Path] = struct{}{}
+			r.profile[first] = struct{}{}
+		case FromEvent:
+			r.event[first] = struct{}{}
+		}
+	}
+	return r
 }
 
 // nodeCheck is a node's problems under one set of options, with paths
@@ -78,6 +117,7 @@ func (c *nodeCache) decode(req *Request, raw []byte) bool {
 		if !decodeNode(&e.node, raw) {
 			return false
 		}
+		e.refs = referencesOf(&e.node)
 		c.add(string(raw), e)
 	}
 	req.Node, req.shared = e.node, e

@@ -73,7 +73,7 @@ func DecodeRequest(header nats.Header, payload []byte) (Event, Request, error) {
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
-	req, err := decodeRequestData(ev, nil)
+	req, err := decodeRequestData(ev, nil, false)
 	if err != nil {
 		return ev, Request{}, withPartial(err, ev)
 	}
@@ -82,12 +82,12 @@ func DecodeRequest(header nats.Header, payload []byte) (Event, Request, error) {
 
 // decodeRequestData decodes and cross-checks a request event's data, with
 // the node configuration cached in nodes when it is not nil.
-func decodeRequestData(ev Event, nodes *nodeCache) (Request, error) {
+func decodeRequestData(ev Event, nodes *nodeCache, referenced bool) (Request, error) {
 	data := bytes.TrimLeft(ev.Data, " \t\r\n")
 	if len(data) == 0 || data[0] != '{' {
 		return Request{}, stageErr(StageData, ev.ID, ErrBadData, "data is not a JSON object")
 	}
-	req, ok := decodeRequestFast(data, nodes)
+	req, ok := decodeRequestFast(data, nodes, referenced)
 	if !ok {
 		req = Request{}
 		dec := json.NewDecoder(bytes.NewReader(data))
