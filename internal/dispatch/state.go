@@ -57,20 +57,28 @@ func readState(h nats.Header, now time.Time) deliveryState {
 	if len(h) == 0 {
 		return s
 	}
+	// Absent headers are skipped before parsing: the parsers' errors
+	// allocate, and a first delivery carries none of these headers.
 	s.tries = headerCount(h, HeaderAttempt)
 	s.sent = headerCount(h, HeaderSent)
 	s.holds = headerCount(h, HeaderHolds)
-	if n, err := strconv.Atoi(headerValue(h, HeaderThrottled)); err == nil && n > 0 && n < 1<<30 {
-		s.throttles = n
-	}
-	if t, err := time.Parse(time.RFC3339Nano, headerValue(h, HeaderFirstAttempt)); err == nil {
-		if t.After(now) {
-			t = now
+	if v := headerValue(h, HeaderThrottled); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1<<30 {
+			s.throttles = n
 		}
-		s.first = t
 	}
-	if v, err := strconv.ParseFloat(headerValue(h, HeaderSpentMS), 64); err == nil && v >= 0 && v < 1e9 {
-		s.spentMS = v
+	if v := headerValue(h, HeaderFirstAttempt); v != "" {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			if t.After(now) {
+				t = now
+			}
+			s.first = t
+		}
+	}
+	if v := headerValue(h, HeaderSpentMS); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 1e9 {
+			s.spentMS = f
+		}
 	}
 	if r := headerValue(h, HeaderLastReason); r != "" && len(r) <= 64 {
 		s.lastReason = flowevent.Reason(r)
@@ -115,7 +123,11 @@ func headerValue(h nats.Header, key string) string {
 
 // headerCount reads a counter header: 0 when absent or implausible.
 func headerCount(h nats.Header, key string) int {
-	n, err := strconv.Atoi(headerValue(h, key))
+	v := headerValue(h, key)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > maxStateCount {
 		return 0
 	}

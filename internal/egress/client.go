@@ -85,7 +85,16 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 	if _, ok := req.Header["User-Agent"]; !ok {
 		req.Header["User-Agent"] = c.userAgent
 	}
-	resp, err := c.http.Do(req)
+	var resp *http.Response
+	var err error
+	if c.followRedirects == 0 {
+		// No redirect is followed: the 3xx is the response. The
+		// transport alone does what http.Client would, without copying
+		// the headers for redirects that will not happen.
+		resp, err = c.transport.RoundTrip(req)
+	} else {
+		resp, err = c.http.Do(req)
+	}
 	if err != nil {
 		return nil, newError(req, "", err)
 	}

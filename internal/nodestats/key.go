@@ -35,14 +35,31 @@ func escapeToken(s string) string {
 	if s == "" {
 		return "="
 	}
+	if !needsEscape(s) {
+		return s // the common case, without a copy
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' {
+		if tokenByte(c) {
 			b.WriteByte(c)
 			continue
 		}
 		fmt.Fprintf(&b, "=%02X", c)
 	}
 	return b.String()
+}
+
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenByte(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenByte reports whether c stands for itself in a key token.
+func tokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
