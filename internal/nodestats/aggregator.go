@@ -123,7 +123,7 @@ func (a *Aggregator) aggregate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("nodestats: outcome consumer: %w", err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(a.cfg.Batch))
+	it, err := cons.Messages(jetstream.PullMaxMessages(min(a.cfg.Batch, 1024)))
 	if err != nil {
 		return fmt.Errorf("nodestats: outcome consumer: %w", err)
 	}
@@ -131,7 +131,7 @@ func (a *Aggregator) aggregate(ctx context.Context) error {
 	msgs := make(chan jetstream.Msg, a.cfg.Batch)
 	go feed(ctx, it, msgs)
 	for {
-		batch, ok := nextBatch(ctx, msgs, a.cfg.Batch)
+		batch, ok := nextBatch(ctx, msgs, a.cfg.Batch, a.cfg.Linger)
 		if !ok {
 			return ctx.Err()
 		}
@@ -159,9 +159,10 @@ func feed(ctx context.Context, it jetstream.MessagesContext, out chan<- jetstrea
 	}
 }
 
-// nextBatch waits for one message and takes whatever else is ready, up to
-// max: batches grow by themselves under load and stay small when idle.
-func nextBatch(ctx context.Context, msgs <-chan jetstream.Msg, max int) ([]jetstream.Msg, bool) {
+// nextBatch waits for one message, then gathers more for up to linger,
+// or until the batch holds max: one batch's writes then cover every
+// outcome of that time, however high the rate.
+func nextBatch(ctx context.Context, msgs <-chan jetstream.Msg, max int, linger time.Duration) ([]jetstream.Msg, bool) {
 	var batch []jetstream.Msg
 	select {
 	case <-ctx.Done():
@@ -169,11 +170,16 @@ func nextBatch(ctx context.Context, msgs <-chan jetstream.Msg, max int) ([]jetst
 	case m := <-msgs:
 		batch = append(batch, m)
 	}
+	timer := time.NewTimer(linger)
+	defer timer.Stop()
 	for len(batch) < max {
 		select {
 		case m := <-msgs:
 			batch = append(batch, m)
-		default:
+		case <-timer.C:
+			return batch, true
+		case <-ctx.Done():
+			// The batch so far is applied; the caller stops after it.
 			return batch, true
 		}
 	}
