@@ -45,6 +45,9 @@ type Aggregator struct {
 	log   zerolog.Logger
 	now   func() time.Time
 	cache *cache
+	// outcomes is the outcome stream, for reading in full an outcome
+	// without a summary header (one published by an older version).
+	outcomes jetstream.Stream
 	// afterWrite, when set (tests), runs after a batch's node values are
 	// written and before the checkpoint is.
 	afterWrite func()
@@ -115,9 +118,15 @@ func (a *Aggregator) aggregate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	a.outcomes, err = a.js.Stream(ctx, a.cfg.OutcomeStream)
+	if err != nil {
+		return fmt.Errorf("nodestats: outcome stream: %w", err)
+	}
+	// Headers only: an outcome's summary header has all that is counted,
+	// so the server need not send, nor this replica decode, the events.
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, HeadersOnly: true}
 	if from > 0 {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from + 1}
+		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from + 1, HeadersOnly: true}
 	}
 	cons, err := a.js.OrderedConsumer(ctx, a.cfg.OutcomeStream, cfg)
 	if err != nil {

@@ -26,7 +26,10 @@ type item struct {
 // applyBatch counts a batch of outcome messages (in stream order) into
 // their nodes' values, then advances the checkpoint past the batch.
 func (a *Aggregator) applyBatch(ctx context.Context, batch []jetstream.Msg) error {
-	keys, groups, last := a.group(batch)
+	keys, groups, last, err := a.group(ctx, batch)
+	if err != nil {
+		return err
+	}
 	if last == nil {
 		return nil
 	}
@@ -43,11 +46,13 @@ func (a *Aggregator) applyBatch(ctx context.Context, batch []jetstream.Msg) erro
 	return nil
 }
 
-// group decodes the batch and groups its outcomes by node key, keeping
+// group reads the batch and groups its outcomes by node key, keeping
 // stream order within each group; keys lists the groups in first-seen
 // order. last is the last message's metadata (nil if none was readable).
-// Messages that are not outcome events are skipped.
-func (a *Aggregator) group(batch []jetstream.Msg) (keys []string, groups map[string][]item, last *jetstream.MsgMetadata) {
+// Messages that are not outcome events are skipped; an outcome that could
+// not be read back from the stream fails the batch (it is retried from
+// the checkpoint).
+func (a *Aggregator) group(ctx context.Context, batch []jetstream.Msg) (keys []string, groups map[string][]item, last *jetstream.MsgMetadata, err error) {
 	groups = map[string][]item{}
 	for _, m := range batch {
 		meta, err := m.Metadata()
@@ -55,7 +60,11 @@ func (a *Aggregator) group(batch []jetstream.Msg) (keys []string, groups map[str
 			continue
 		}
 		last = meta
-		_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		o, err := a.outcome(ctx, m, meta.Sequence.Stream)
+		var unread *readBackError
+		if errors.As(err, &unread) {
+			return nil, nil, nil, err
+		}
 		if err != nil {
 			a.log.Debug().Err(err).Uint64("stream_seq", meta.Sequence.Stream).Msg("nodestats: skipping undecodable outcome")
 			continue
@@ -66,7 +75,46 @@ func (a *Aggregator) group(batch []jetstream.Msg) (keys []string, groups map[str
 		}
 		groups[k] = append(groups[k], item{seq: meta.Sequence.Stream, out: o})
 	}
-	return keys, groups, last
+	return keys, groups, last, nil
+}
+
+// readBackError is an outcome that could not be read back from the stream.
+type readBackError struct{ err error }
+
+func (e *readBackError) Error() string { return "nodestats: read outcome back: " + e.err.Error() }
+func (e *readBackError) Unwrap() error { return e.err }
+
+// outcome reads what is counted of the outcome at stream sequence seq,
+// delivered headers-only as m: from its summary header, or, for an
+// outcome without one (published by an older version), from the whole
+// event read back from the stream.
+func (a *Aggregator) outcome(ctx context.Context, m jetstream.Msg, seq uint64) (flowevent.Outcome, error) {
+	account, ok := flowevent.AccountOfOutcomeSubject(m.Subject())
+	if !ok {
+		return flowevent.Outcome{}, fmt.Errorf("not an outcome subject")
+	}
+	if v := m.Headers().Get(flowevent.HeaderSummary); v != "" {
+		s, err := flowevent.ParseOutcomeSummary(v)
+		if err != nil {
+			return flowevent.Outcome{}, err
+		}
+		return flowevent.Outcome{
+			Account: account, FlowID: s.FlowID, NodeID: s.NodeID, Route: s.Route, Reason: s.Reason, Success: s.Success,
+			Status: s.Status, Attempts: s.Attempts, DurationMS: s.DurationMS, CompletedAt: s.CompletedAt, Detail: s.Detail,
+		}, nil
+	}
+	raw, err := a.outcomes.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return flowevent.Outcome{}, err // gone meanwhile (limits): nothing to count
+	}
+	if err != nil {
+		return flowevent.Outcome{}, &readBackError{err}
+	}
+	_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: raw.Subject, Header: raw.Header, Data: raw.Data})
+	if err == nil && o.Account != account {
+		err = fmt.Errorf("data.account does not match the subject")
+	}
+	return o, err
 }
 
 // applyGroups applies every group, up to Parallel at once, and returns the

@@ -19,6 +19,9 @@
 // Decoding errors are *DecodeError values wrapping ErrNotCloudEvent,
 // ErrWrongType, ErrBadData or ErrInconsistent; DecodeRequest's error still
 // carries the ids it could read, so that a profile is never left at a node
-// without an outcome. NodeConfig.Validate and Request.Validate report every
+// without an outcome. A RequestDecoder decodes many events of few nodes
+// cheaply: it keeps each node's decoded (and validated) configuration, and
+// its DecodeReferenced builds only the profile attributes and trigger
+// fields the node's parameters read. NodeConfig.Validate and Request.Validate report every
 // problem of a configuration at once, without echoing values.
 package flowevent

@@ -12,7 +12,8 @@ import (
 // request yields the same, de-duplicated outcome), subject
 // OutcomeSubject(o.Account, requestEvent.ID), source OutcomeSource,
 // subject attribute the profile id, time o.CompletedAt (now when zero), the
-// request's traceparent and tracestate, and a HeaderRoute header.
+// request's traceparent and tracestate, a HeaderRoute header and a
+// HeaderSummary header.
 //
 // o.RequestID defaults to requestEvent.ID and must equal it; o.Account must
 // be valid, o.Route valid and o.Reason set. Encoding is one json.Marshal.
@@ -38,6 +39,7 @@ func NewOutcomeMsg(requestEvent Event, o Outcome) (*nats.Msg, error) {
 	}
 	msg := newStructuredMsg(OutcomeSubject(o.Account, o.RequestID), env.ID, payload)
 	msg.Header[HeaderRoute] = []string{string(o.Route)}
+	msg.Header[HeaderSummary] = []string{o.Summary().Encode()}
 	return msg, nil
 }
 

@@ -85,3 +85,18 @@ func AccountOfRequestSubject(subject string) (string, bool) {
 	}
 	return account, true
 }
+
+// AccountOfOutcomeSubject returns the account token of an outcome subject
+// (flowhook.outcome.<account>.<outcome key>); false when subject is not
+// one.
+func AccountOfOutcomeSubject(subject string) (string, bool) {
+	rest, ok := strings.CutPrefix(subject, OutcomeSubjectPrefix)
+	if !ok {
+		return "", false
+	}
+	account, key, ok := strings.Cut(rest, ".")
+	if !ok || key == "" || strings.IndexByte(key, '.') >= 0 || !ValidAccount(account) {
+		return "", false
+	}
+	return account, true
+}
