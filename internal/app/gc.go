@@ -18,7 +18,7 @@ const (
 	DefaultGCPercent = 400
 	// DefaultMemoryLimit is used unless GOMEMLIMIT is set: 48 MiB keeps
 	// flowhook under 64 MB resident with 256 workers and 10,000 endpoints.
-	// Raise it (GOMEMLIMIT) for more workers, a larger prefetch or many
+	// Raise it (GOMEMLIMIT) for more workers or many
 	// more endpoints, or the collector will run more often than needed.
 	DefaultMemoryLimit = 48 << 20
 )

@@ -183,11 +183,17 @@ type Ceiling struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// Ratios compare flowhook's median throughput with the others'.
+// Ratios compare flowhook's throughput with the others'. The naive and
+// tuned ratios are the median of per-rep ratios: a rep runs the systems
+// back to back, so each ratio compares runs a minute apart, while the
+// machine's speed (shared hosts) can drift by a fifth over a whole run.
+// NaiveRange and TunedRange are the lowest and highest per-rep ratio.
 type Ratios struct {
-	FlowhookOverNaive   float64 `json:"flowhook_over_naive,omitempty"`
-	FlowhookOverTuned   float64 `json:"flowhook_over_tuned,omitempty"`
-	FlowhookOverCeiling float64 `json:"flowhook_over_ceiling,omitempty"`
+	FlowhookOverNaive   float64    `json:"flowhook_over_naive,omitempty"`
+	FlowhookOverTuned   float64    `json:"flowhook_over_tuned,omitempty"`
+	FlowhookOverCeiling float64    `json:"flowhook_over_ceiling,omitempty"`
+	NaiveRange          [2]float64 `json:"flowhook_over_naive_range,omitzero"`
+	TunedRange          [2]float64 `json:"flowhook_over_tuned_range,omitzero"`
 }
 
 // Target is one of the issue's targets and whether this run met it.
@@ -269,14 +275,27 @@ func (r *Report) ratios() {
 	}
 	rate := fh.Summary.EventsPerSec.Median
 	if s := r.system(roleNaive); s != nil {
-		r.Ratios.FlowhookOverNaive = rate / s.Summary.EventsPerSec.Median
+		st := perRepRatio(fh, s)
+		r.Ratios.FlowhookOverNaive, r.Ratios.NaiveRange = st.Median, [2]float64{st.Min, st.Max}
 	}
 	if s := r.system(roleTuned); s != nil {
-		r.Ratios.FlowhookOverTuned = rate / s.Summary.EventsPerSec.Median
+		st := perRepRatio(fh, s)
+		r.Ratios.FlowhookOverTuned, r.Ratios.TunedRange = st.Median, [2]float64{st.Min, st.Max}
 	}
 	if r.Ceiling != nil && r.Ceiling.EventsPerSec > 0 {
 		r.Ratios.FlowhookOverCeiling = rate / r.Ceiling.EventsPerSec
 	}
+}
+
+// perRepRatio is a's throughput over b's, rep by rep.
+func perRepRatio(a, b *System) Stat {
+	var v []float64
+	for i := range min(len(a.Reps), len(b.Reps)) {
+		if d := b.Reps[i].EventsPerSec; d > 0 {
+			v = append(v, a.Reps[i].EventsPerSec/d)
+		}
+	}
+	return statOf(v)
 }
 
 // targets checks the issue's targets that this run measured.

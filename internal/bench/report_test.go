@@ -72,11 +72,14 @@ func TestReportFinish(t *testing.T) {
 	if c.EventsPerSec != wantCeiling {
 		t.Errorf("ceiling = %v events/s, want %v", c.EventsPerSec, wantCeiling)
 	}
-	// flowhook's median of 32000 and 34000 is 33000.
-	if got := r.Ratios.FlowhookOverTuned; got != 33000.0/28000 {
+	// Per rep: 32000/28000 and 34000/28000; their median is 33000/28000.
+	if got := r.Ratios.FlowhookOverTuned; got != (32000.0/28000+34000.0/28000)/2 {
 		t.Errorf("flowhook/tuned = %v", got)
 	}
-	if got := r.Ratios.FlowhookOverNaive; got != 33000.0/20000 {
+	if got := r.Ratios.TunedRange; got != [2]float64{32000.0 / 28000, 34000.0 / 28000} {
+		t.Errorf("flowhook/tuned range = %v", got)
+	}
+	if got := r.Ratios.FlowhookOverNaive; got != (32000.0/20000+34000.0/20000)/2 {
 		t.Errorf("flowhook/naive = %v", got)
 	}
 	met := map[string]bool{}

@@ -134,8 +134,8 @@ func (r *Report) writeSummary(w io.Writer) {
 			c.JetStreamCPU, c.HTTPCPU, c.JetStreamCPU+c.HTTPCPU, c.Cores, kilo(c.EventsPerSec), partial)
 	}
 	if q := r.Ratios; q != (Ratios{}) {
-		fmt.Fprintf(w, "RATIOS: flowhook/naive %s   flowhook/tuned %s   flowhook/ceiling %s\n",
-			ratio(q.FlowhookOverNaive), ratio(q.FlowhookOverTuned), ratio(q.FlowhookOverCeiling))
+		fmt.Fprintf(w, "RATIOS (median of per-rep ratios [min..max]): flowhook/naive %s   flowhook/tuned %s   flowhook/ceiling %s\n",
+			ratioRange(q.FlowhookOverNaive, q.NaiveRange), ratioRange(q.FlowhookOverTuned, q.TunedRange), ratio(q.FlowhookOverCeiling))
 	}
 	if s := r.Spread; s != nil {
 		fmt.Fprintf(w, "SPREAD: flowhook over %d endpoints (%s): %d events at %s events/s, flowhook %.1f core-µs/event, RSS peak %.1f MB, end %.1f MB, %d breakers; paced %d/s p50/p99 %.2f/%.2f ms\n",
@@ -159,6 +159,13 @@ func kilo(v float64) string {
 		return fmt.Sprintf("%.1fk", v/1000)
 	}
 	return fmt.Sprintf("%.0f", v)
+}
+
+func ratioRange(v float64, r [2]float64) string {
+	if v == 0 || r[0] == r[1] {
+		return ratio(v)
+	}
+	return fmt.Sprintf("%.2fx [%.2f..%.2f]", v, r[0], r[1])
 }
 
 func ratio(v float64) string {

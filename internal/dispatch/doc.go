@@ -8,6 +8,15 @@
 //	pull -> decode -> validate -> build request -> breaker -> send -> judge
 //	     -> publish outcome (Nats-Msg-Id = outcome id) -> PubAck -> Ack
 //
+// Pull requests ask for one message per idle worker and never more, so a
+// pulled message starts at once and never waits in a client buffer while
+// its ack wait runs; a long call (or a long wait for a PubAck) is kept in
+// progress by one shared keeper. An endpoint at its limit (endpoint caps,
+// node max_concurrency and rate_per_second) makes a worker wait only when
+// room is expected within a bounded wait (a fast endpoint taking a burst);
+// otherwise the event waits on the bus, like a retry, and the worker moves
+// on: a slow endpoint holds at most its cap of workers.
+//
 // Input that cannot be decoded is dead-lettered and terminated; whenever it
 // still names a profile at a node, an outcome is published for it too, so
 // no profile is left waiting in its flow.
