@@ -86,6 +86,12 @@ func (rc *recorder) requests(id string) []string {
 // run starts a dispatcher; it stops when the test ends or stop is called.
 func (r *rig) run(cfg Config) (stop func()) {
 	r.t.Helper()
+	return r.runLimited(cfg, nil)
+}
+
+// runLimited is run with an endpoint limiter (nil: none).
+func (r *rig) runLimited(cfg Config, lim Limiter) (stop func()) {
+	r.t.Helper()
 	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		r.t.Fatal(err)
@@ -96,7 +102,7 @@ func (r *rig) run(cfg Config) (stop func()) {
 	}
 	cfg.AckWait = r.topo.AckWait
 	d, err := New(cfg, Deps{JetStream: r.js, Consumer: r.cons, Outcomes: outcomes, Builder: request.NewBuilder(nil, "test"),
-		Sender: client, Breakers: r.breakers, Log: zerolog.Nop()})
+		Sender: client, Breakers: r.breakers, Limiter: lim, Log: zerolog.Nop()})
 	if err != nil {
 		r.t.Fatal(err)
 	}

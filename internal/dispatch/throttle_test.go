@@ -5,20 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus"
-	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/endpointlimit"
-	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -85,7 +80,7 @@ func testSlowEndpoint(t *testing.T, maxWait time.Duration) {
 	r := newRig(t, bus.Topology{AckWait: 5 * time.Second, MaxDeliver: 3}, breaker.Settings{FailureThreshold: 100})
 	slow := newSlowReceiver(t, 500*time.Millisecond)
 	fast := newSlowReceiver(t, 0)
-	runLimited(r, Config{Workers: 6}, endpointlimit.New(endpointlimit.Config{MaxWait: maxWait}, nil))
+	r.runLimited(Config{Workers: 6}, endpointlimit.New(endpointlimit.Config{MaxWait: maxWait}, nil))
 
 	slowNode := r.node(flowevent.RouteNo)
 	slowNode.URL, slowNode.MaxConcurrency = slow.URL+"/slow", 2
@@ -133,74 +128,5 @@ func testSlowEndpoint(t *testing.T, maxWait time.Duration) {
 	}
 	if info.NumRedelivered != 0 {
 		t.Fatalf("%d redeliveries: waiting for room used up MaxDeliver", info.NumRedelivered)
-	}
-}
-
-// runLimited starts a dispatcher with an endpoint limiter; it stops when
-// the test ends.
-func runLimited(r *rig, cfg Config, lim Limiter) {
-	r.t.Helper()
-	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	outcomes, err := r.js.Stream(context.Background(), r.topo.OutcomeStream)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	cfg.AckWait = r.topo.AckWait
-	d, err := New(cfg, Deps{JetStream: r.js, Consumer: r.cons, Outcomes: outcomes, Builder: request.NewBuilder(nil, "test"),
-		Sender: client, Breakers: r.breakers, Limiter: lim, Log: zerolog.Nop()})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := d.Run(ctx); err != nil {
-			r.t.Errorf("Run: %v", err)
-		}
-	}()
-	r.t.Cleanup(func() { cancel(); wg.Wait(); client.Close() })
-}
-
-// TestFastEndpointAtItsCapWaitsInPlace: a burst to a fast endpoint at its
-// cap waits briefly for slots instead of going through the bus: every
-// event is sent once, no schedule is ever stored, and the cap holds.
-func TestFastEndpointAtItsCapWaitsInPlace(t *testing.T) {
-	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{FailureThreshold: 100})
-	fast := newSlowReceiver(t, time.Millisecond)
-	runLimited(r, Config{Workers: 16}, endpointlimit.New(endpointlimit.Config{MaxWait: 200 * time.Millisecond}, nil))
-	n := r.node(flowevent.RouteNo)
-	n.URL, n.MaxConcurrency = fast.URL+"/fast", 2
-	const events = 200
-	for i := range events {
-		r.publish(fmt.Sprintf("e-%03d", i), n)
-	}
-	for i := range events {
-		if o := r.outcome(fmt.Sprintf("e-%03d", i), 20*time.Second); o.Route != flowevent.RouteYes || o.Attempts != 1 {
-			t.Fatalf("event %d: %s/%s after %d attempts", i, o.Route, o.Reason, o.Attempts)
-		}
-	}
-	s, err := r.js.Stream(context.Background(), r.topo.RequestStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Each event was stored once; a parked one would add a schedule and
-	// its copy.
-	if got := info.State.LastSeq; got != events {
-		t.Fatalf("request stream took %d messages for %d events: events were parked on the bus", got, events)
-	}
-	if p := fast.peak.Load(); p > 2 {
-		t.Fatalf("endpoint saw %d requests at once, cap 2", p)
-	}
-	if h := fast.hits.Load(); h != events {
-		t.Fatalf("endpoint got %d requests for %d events", h, events)
 	}
 }
