@@ -49,7 +49,7 @@ func TestNewValidatesConfig(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	cfg := Config{}.withDefaults()
 	if cfg.MaxResponseBytes != 64<<10 || cfg.ConnectTimeout != DefaultConnectTimeout ||
-		cfg.MaxIdleConnsPerHost != 256 || cfg.MaxIdleConns != 512 || cfg.Resolver == nil ||
+		cfg.MaxIdleConnsPerHost != 256 || cfg.MaxIdleConns != 256 || cfg.Resolver == nil ||
 		cfg.UserAgent != DefaultUserAgent || cfg.IdleConnTimeout != DefaultIdleConnTimeout {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
