@@ -16,12 +16,14 @@ import (
 const (
 	// DefaultGCPercent is used unless GOGC is set.
 	DefaultGCPercent = 400
-	// DefaultMemoryLimit is used unless GOMEMLIMIT is set: 48 MiB keeps
-	// flowhook at about 64 MB resident (63-65 MB measured) with 256 workers
-	// and 10,000 endpoints; 44 MiB doubled the CPU per event there.
+	// DefaultMemoryLimit is used unless GOMEMLIMIT is set: 46 MiB keeps
+	// flowhook at about 62 MB resident (60-62 MB measured, draining a
+	// backlog and over 10,000 endpoints) with 256 workers; 48 MiB peaked
+	// at 64-65 MB, and 44 MiB doubled the CPU per event over 10,000
+	// endpoints (the collector ran near the limit all the time).
 	// Raise it (GOMEMLIMIT) for more workers or many
 	// more endpoints, or the collector will run more often than needed.
-	DefaultMemoryLimit = 48 << 20
+	DefaultMemoryLimit = 46 << 20
 )
 
 // TuneGC applies DefaultGCPercent and DefaultMemoryLimit to the process's
