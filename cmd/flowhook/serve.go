@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -51,6 +52,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.IntVar(&c.Topology.MaxDeliver, "max-deliver", 10, "deliveries of one message before it counts as poison")
 	fs.IntVar(&c.Topology.MaxAckPending, "max-ack-pending", 8192, "unacknowledged messages across all replicas")
 	fs.DurationVar(&c.Topology.DuplicateWindow, "dedup-window", 10*time.Minute, "outcome stream dedup window; must exceed ack-wait x max-deliver + max-retry-window")
+	fs.DurationVar(&c.Topology.OutcomeMaxAge, "outcome-max-age", bus.DefaultOutcomeMaxAge, "how long outcome events are kept; NATS holds about 250 bytes of memory per outcome kept (at least --dedup-window)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "flowhook replicas sharing the consumer (checked against max-ack-pending)")
 	// Dispatch
 	fs.IntVar(&c.Dispatch.Workers, "workers", 256, "events handled at once per replica")

@@ -41,6 +41,10 @@ type Topology struct {
 	// DuplicateWindow is the outcome stream's Nats-Msg-Id dedup window.
 	DuplicateWindow time.Duration
 	// OutcomeMaxAge and DeadLetterMaxAge bound how long records are kept.
+	// Every outcome has a subject of its own (so that a redelivered event
+	// finds its stored outcome), which JetStream indexes: about 250 bytes
+	// of server memory per outcome kept, plus about 130 bytes per outcome
+	// within DuplicateWindow for its de-duplication id.
 	OutcomeMaxAge    time.Duration
 	DeadLetterMaxAge time.Duration
 }
@@ -132,6 +136,11 @@ func (t Topology) Check(w Workload) error {
 	longest := t.AckWait*time.Duration(max(t.MaxDeliver, 1)) + w.LongestDelay
 	if t.DuplicateWindow < longest {
 		errs = append(errs, fmt.Errorf("%w: outcome dedup window %s is shorter than ack wait x max deliver + longest retry delay (%s): raise --dedup-window to at least %s", ErrInvariant, t.DuplicateWindow, longest, longest))
+	}
+	// A redelivered event looks its outcome up on the outcome stream: the
+	// outcome must still be there for as long as a redelivery can come.
+	if t.OutcomeMaxAge < t.DuplicateWindow {
+		errs = append(errs, fmt.Errorf("%w: outcomes are kept %s, less than the dedup window %s: a redelivered event would not find its outcome; raise --outcome-max-age", ErrInvariant, t.OutcomeMaxAge, t.DuplicateWindow))
 	}
 	if w.Replicas > 0 && w.Workers > 0 && t.MaxAckPending < w.Replicas*w.Workers {
 		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x workers (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --workers", ErrInvariant, t.MaxAckPending, w.Replicas, w.Workers, w.Replicas*w.Workers))

@@ -30,6 +30,7 @@ func TestTopologyCheck(t *testing.T) {
 		// window.
 		{"defaults with the default retry window", bus.Topology{}, bus.Workload{Replicas: 3, Workers: 256, LongestDelay: 5 * time.Minute}, ""},
 		{"retry window beyond the dedup window", bus.Topology{}, bus.Workload{LongestDelay: 6 * time.Minute}, "--dedup-window to at least 11m0s"},
+		{"outcomes gone before redeliveries end", bus.Topology{OutcomeMaxAge: 5 * time.Minute}, bus.Workload{}, "raise --outcome-max-age"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
