@@ -188,10 +188,12 @@ func (l *Limiter) Take(ctx context.Context, key string, limits Limits) (release 
 func (l *Limiter) wait(ctx context.Context, o *origin, w *waiter, lim Limits) (release func(), retryAt time.Time, ok bool) {
 	timer := time.NewTimer(l.cfg.MaxWait)
 	defer timer.Stop()
+	timedOut := false
 	select {
 	case <-w.ready:
 		return l.releaser(o, l.clock.Now()), time.Time{}, true
 	case <-timer.C:
+		timedOut = true
 	case <-ctx.Done():
 	}
 	now := l.clock.Now()
@@ -210,7 +212,7 @@ func (l *Limiter) wait(ctx context.Context, o *origin, w *waiter, lim Limits) (r
 		// No slot for the waiter in place i+1 within MaxWait: slots free
 		// slower than every MaxWait/(i+1). Raise the estimate, so that the
 		// next ones are refused at once instead of waiting in vain.
-		if est := l.cfg.MaxWait * time.Duration(lim.MaxConcurrency) / time.Duration(i+1); est > o.avg {
+		if est := l.cfg.MaxWait * time.Duration(lim.MaxConcurrency) / time.Duration(i+1); timedOut && est > o.avg {
 			o.avg = est
 		}
 	}

@@ -77,7 +77,7 @@ func TestTakeRefusesASlowOrigin(t *testing.T) {
 
 // TestTakeGivesUpAfterMaxWait: a wait that runs out is refused with a
 // place in the queue, leaves no waiter behind and makes the next Take
-// refuse at once; a cancelled context ends a wait at once.
+// refuse at once.
 func TestTakeGivesUpAfterMaxWait(t *testing.T) {
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 30 * time.Millisecond}, nil)
 	r, _, _ := l.Take(context.Background(), key, Limits{})
@@ -98,11 +98,6 @@ func TestTakeGivesUpAfterMaxWait(t *testing.T) {
 	}
 	if waited := time.Since(start); waited > 20*time.Millisecond {
 		t.Fatalf("second Take waited %v in vain again", waited)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(5*time.Millisecond, cancel)
-	if _, _, ok := l.Take(ctx, key, Limits{}); ok {
-		t.Fatal("Take admitted after its context ended")
 	}
 	if n := waiters(l); n != 0 {
 		t.Fatalf("%d waiters left behind", n)
@@ -148,5 +143,27 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestTakeCanceled: a cancelled context ends a wait at once, refused, and
+// teaches the limiter nothing: the next Take waits and gets the slot.
+func TestTakeCanceled(t *testing.T) {
+	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 5 * time.Second}, nil)
+	r, _, _ := l.Take(context.Background(), key, Limits{})
+	r() // a fast origin
+	release, _, _ := l.Take(context.Background(), key, Limits{})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(5*time.Millisecond, cancel)
+	start := time.Now()
+	if _, _, ok := l.Take(ctx, key, Limits{}); ok {
+		t.Fatal("Take admitted after its context ended")
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Fatalf("a cancelled wait lasted %v", waited)
+	}
+	time.AfterFunc(20*time.Millisecond, release)
+	if _, _, ok := l.Take(context.Background(), key, Limits{}); !ok {
+		t.Fatal("Take refused after a cancelled wait: the cancellation raised the estimate")
 	}
 }
