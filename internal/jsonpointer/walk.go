@@ -1,6 +1,10 @@
 package jsonpointer
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/flowhook/flowhook/internal/jsonscan"
+)
 
 // The functions of this file walk JSON text that Parse has validated: they
 // assume well-formed input and never check it again.
@@ -10,18 +14,18 @@ import "encoding/json"
 func member(obj []byte, key string) ([]byte, bool) {
 	var found []byte
 	ok := false
-	i := skipSpace(obj, 1)
+	i := jsonscan.Space(obj, 1)
 	for obj[i] != '}' {
-		keyEnd := skipString(obj, i)
+		keyEnd := jsonscan.String(obj, i)
 		rawKey := obj[i:keyEnd]
-		i = skipSpace(obj, skipSpace(obj, keyEnd)+1) // past ':'
-		valEnd := skipValue(obj, i)
+		i = jsonscan.Space(obj, jsonscan.Space(obj, keyEnd)+1) // past ':'
+		valEnd := jsonscan.Value(obj, i)
 		if keyEquals(rawKey, key) {
 			found, ok = obj[i:valEnd], true
 		}
-		i = skipSpace(obj, valEnd)
+		i = jsonscan.Space(obj, valEnd)
 		if obj[i] == ',' {
-			i = skipSpace(obj, i+1)
+			i = jsonscan.Space(obj, i+1)
 		}
 	}
 	return found, ok
@@ -29,15 +33,15 @@ func member(obj []byte, key string) ([]byte, bool) {
 
 // element returns the n-th value of the array starting at arr[0].
 func element(arr []byte, n int) ([]byte, bool) {
-	i := skipSpace(arr, 1)
+	i := jsonscan.Space(arr, 1)
 	for k := 0; arr[i] != ']'; k++ {
-		end := skipValue(arr, i)
+		end := jsonscan.Value(arr, i)
 		if k == n {
 			return arr[i:end], true
 		}
-		i = skipSpace(arr, end)
+		i = jsonscan.Space(arr, end)
 		if arr[i] == ',' {
-			i = skipSpace(arr, i+1)
+			i = jsonscan.Space(arr, i+1)
 		}
 	}
 	return nil, false
@@ -54,58 +58,4 @@ func keyEquals(raw []byte, key string) bool {
 		}
 	}
 	return string(inner) == key
-}
-
-// skipSpace returns the index of the first non-space byte from i.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string starting at b[i].
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the value starting at b[i].
-func skipValue(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(b)
-	}
-	for i < len(b) && !isDelimiter(b[i]) {
-		i++
-	}
-	return i
-}
-
-func isDelimiter(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/flowhook/flowhook/internal/jsonscan"
 )
 
 // This file walks the top level of a JSON object without decoding it, so
@@ -18,37 +20,37 @@ var errNotObject = errors.New("payload is not a JSON object")
 // error. b must be valid JSON (json.Valid); otherwise the walk may end
 // early with errNotObject, but never reads out of bounds.
 func forEachMember(b []byte, fn func(key string, value []byte) error) error {
-	i := skipSpace(b, 0)
+	i := jsonscan.Space(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errNotObject
 	}
-	i = skipSpace(b, i+1)
+	i = jsonscan.Space(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return nil
 	}
 	for i < len(b) && b[i] == '"' {
-		keyEnd := skipString(b, i)
+		keyEnd := jsonscan.String(b, i)
 		key, err := memberKey(b[i:keyEnd])
 		if err != nil {
 			return err
 		}
-		i = skipSpace(b, keyEnd)
+		i = jsonscan.Space(b, keyEnd)
 		if i >= len(b) || b[i] != ':' {
 			return errNotObject
 		}
-		i = skipSpace(b, i+1)
-		end := skipValue(b, i)
+		i = jsonscan.Space(b, i+1)
+		end := jsonscan.Value(b, i)
 		if err := fn(key, b[i:end]); err != nil {
 			return err
 		}
-		i = skipSpace(b, end)
+		i = jsonscan.Space(b, end)
 		if i < len(b) && b[i] == '}' {
 			return nil
 		}
 		if i >= len(b) || b[i] != ',' {
 			return errNotObject
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.Space(b, i+1)
 	}
 	return errNotObject
 }
@@ -71,68 +73,6 @@ func memberKey(quoted []byte) (string, error) {
 		return "", errNotObject
 	}
 	return s, nil
-}
-
-// skipSpace returns the index of the first non-whitespace byte at or after i.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		return skipNested(b, i)
-	}
-	for i < len(b) && !isDelimiter(b[i]) {
-		i++
-	}
-	return i
-}
-
-// skipNested returns the index just past the object or array at b[i].
-func skipNested(b []byte, i int) int {
-	depth := 0
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			i = skipString(b, i) - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		}
-	}
-	return len(b)
-}
-
-// isDelimiter reports whether c ends a number or literal.
-func isDelimiter(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }
 
 // source is a payload and one string copy of it: strings taken from the

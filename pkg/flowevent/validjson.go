@@ -1,5 +1,7 @@
 package flowevent
 
+import "github.com/flowhook/flowhook/internal/jsonscan"
+
 // This file is a JSON validator that accepts exactly what json.Valid
 // accepts, in one pass without allocating: encoding/json's scanner runs a
 // state function per byte, which made validation a large share of decoding
@@ -12,8 +14,8 @@ const maxJSONDepth = 10000
 // surrounded by whitespace, as json.Valid does: RFC 8259 grammar, control
 // characters refused in strings, bytes above 0x7f accepted as they are.
 func validJSON(b []byte) bool {
-	i, ok := validValue(b, skipSpace(b, 0), 0)
-	return ok && skipSpace(b, i) == len(b)
+	i, ok := validValue(b, jsonscan.Space(b, 0), 0)
+	return ok && jsonscan.Space(b, i) == len(b)
 }
 
 // validValue checks the value starting at b[i] and returns the index just
@@ -46,7 +48,7 @@ func validObject(b []byte, i, depth int) (int, bool) {
 	if depth > maxJSONDepth {
 		return i, false
 	}
-	i = skipSpace(b, i+1)
+	i = jsonscan.Space(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
@@ -58,14 +60,14 @@ func validObject(b []byte, i, depth int) (int, bool) {
 		if i, ok = validString(b, i); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.Space(b, i)
 		if i >= len(b) || b[i] != ':' {
 			return i, false
 		}
-		if i, ok = validValue(b, skipSpace(b, i+1), depth); !ok {
+		if i, ok = validValue(b, jsonscan.Space(b, i+1), depth); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.Space(b, i)
 		if i >= len(b) {
 			return i, false
 		}
@@ -73,7 +75,7 @@ func validObject(b []byte, i, depth int) (int, bool) {
 		case '}':
 			return i + 1, true
 		case ',':
-			i = skipSpace(b, i+1)
+			i = jsonscan.Space(b, i+1)
 		default:
 			return i, false
 		}
@@ -85,7 +87,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 	if depth > maxJSONDepth {
 		return i, false
 	}
-	i = skipSpace(b, i+1)
+	i = jsonscan.Space(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, true
 	}
@@ -94,7 +96,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 		if i, ok = validValue(b, i, depth); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.Space(b, i)
 		if i >= len(b) {
 			return i, false
 		}
@@ -102,7 +104,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 		case ']':
 			return i + 1, true
 		case ',':
-			i = skipSpace(b, i+1)
+			i = jsonscan.Space(b, i+1)
 		default:
 			return i, false
 		}
