@@ -91,3 +91,28 @@ func TestLongCallIsKeptInProgress(t *testing.T) {
 		t.Fatalf("%d redeliveries, %d requests: the long call was not kept in progress", info.NumRedelivered, hits.Load())
 	}
 }
+
+// TestPullingResumesAfterTheConsumerIsRecreated: pull requests fail while
+// the durable consumer is gone (deleted by an operator); once it exists
+// again, the dispatcher pulls from it without a restart.
+func TestPullingResumesAfterTheConsumerIsRecreated(t *testing.T) {
+	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{FailureThreshold: 100})
+	r.run(Config{Workers: 4})
+	n := r.node(flowevent.RouteNo)
+	r.publish("before", n)
+	if o := r.outcome("before", 10*time.Second); o.Route != flowevent.RouteYes {
+		t.Fatalf("before: %s/%s", o.Route, o.Reason)
+	}
+	ctx := context.Background()
+	if err := r.js.DeleteConsumer(ctx, r.topo.RequestStream, r.topo.Consumer); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // pull requests now fail
+	if _, err := r.topo.Ensure(ctx, r.js); err != nil {
+		t.Fatal(err)
+	}
+	r.publish("after", n)
+	if o := r.outcome("after", 15*time.Second); o.Route != flowevent.RouteYes {
+		t.Fatalf("after: %s/%s", o.Route, o.Reason)
+	}
+}
