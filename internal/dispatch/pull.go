@@ -59,15 +59,7 @@ func (d *Dispatcher) newPuller(ctx context.Context, jobs chan<- jetstream.Msg) (
 }
 
 // done tells the puller that a worker finished an event and is idle.
-func (p *puller) done() {
-	p.mu.Lock()
-	p.idle++
-	p.mu.Unlock()
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
+func (p *puller) done() { p.unclaim(1) }
 
 // run sends pull requests until drain is called, then waits for the
 // outstanding ones to hand over what they received.
@@ -107,8 +99,8 @@ func (p *puller) claim() int {
 	return n
 }
 
-// unclaim gives back workers promised to a request that delivered fewer
-// messages.
+// unclaim makes n workers idle again: workers promised to a request that
+// delivered fewer messages, or a worker that finished its event.
 func (p *puller) unclaim(n int) {
 	if n == 0 {
 		return
@@ -142,11 +134,13 @@ func (p *puller) pull(work context.Context, n int) {
 		}
 		err = batch.Error()
 	}
-	if err != nil && p.pulling.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
-		if got == 0 {
-			p.pause(err)
-		}
-	} else if got > 0 || err == nil {
+	// A request that ended at its expiry, or because pulling stopped, did
+	// not fail.
+	failed := err != nil && p.pulling.Err() == nil && !errors.Is(err, context.DeadlineExceeded)
+	switch {
+	case failed && got == 0:
+		p.pause(err)
+	case !failed && (got > 0 || err == nil):
 		p.resetBackoff()
 	}
 	p.unclaim(n - got)
