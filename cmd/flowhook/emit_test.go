@@ -50,7 +50,7 @@ func TestEmitAndTail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the dispatcher with an embedded NATS server")
 	}
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_ACME__CRM_TOKEN", secretValue)
 	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201, FailEvery: 3}}, nil)
 	natsURL := startDispatcher(t)
 	node := writeFile(t, "node.json", tryNode(url))
@@ -128,7 +128,7 @@ func TestEmitFile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the dispatcher with an embedded NATS server")
 	}
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_ACME__CRM_TOKEN", secretValue)
 	_, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201}}, nil)
 	natsURL := startDispatcher(t)
 	var n flowevent.NodeConfig

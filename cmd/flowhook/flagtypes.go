@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/flowhook/flowhook/internal/secret"
 )
 
 // stringList is a comma-separated list flag.
@@ -79,6 +81,32 @@ func (l *intList) Set(v string) error {
 			return fmt.Errorf("not an integer: %q", s)
 		}
 		*l = append(*l, n)
+	}
+	return nil
+}
+
+// grantList is a list of shared-secret grants, ACCOUNT:NAME, comma-separated
+// or repeated: every value adds to the list.
+type grantList []secret.Grant
+
+func (l *grantList) String() string {
+	parts := make([]string, len(*l))
+	for i, g := range *l {
+		parts[i] = g.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *grantList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		g, err := secret.ParseGrant(s)
+		if err != nil {
+			return err
+		}
+		*l = append(*l, g)
 	}
 	return nil
 }

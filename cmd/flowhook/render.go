@@ -31,6 +31,7 @@ type sampleFlags struct {
 	account, flow, nodeID, id string
 	userAgent                 string
 	secretsDir, secretsPrefix string
+	grants                    grantList
 	httpsOnly                 bool
 }
 
@@ -45,6 +46,7 @@ func bindSampleFlags(fs *flag.FlagSet) *sampleFlags {
 	fs.StringVar(&f.userAgent, "user-agent", egress.DefaultUserAgent, "User-Agent of the request (as serve's --user-agent)")
 	fs.StringVar(&f.secretsDir, "secrets-dir", "", "directory of secret files, as for serve")
 	fs.StringVar(&f.secretsPrefix, "secrets-env-prefix", secret.DefaultEnvPrefix, "environment variable prefix of secrets, as for serve")
+	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret, as for serve: ACCOUNT:NAME")
 	fs.BoolVar(&f.httpsOnly, "https-only", false, "refuse nodes whose URL is not https, as serve --https-only")
 	return f
 }
@@ -109,7 +111,7 @@ func fileOrInline(flagName, v string) ([]byte, error) {
 
 // secrets opens the secret store as serve would (nil logger: quiet).
 func (f *sampleFlags) secrets() (*secret.Store, error) {
-	s, err := secret.New(secret.Config{Dir: f.secretsDir, EnvPrefix: f.secretsPrefix}, zerolog.Nop())
+	s, err := secret.New(secret.Config{Dir: f.secretsDir, EnvPrefix: f.secretsPrefix, Grants: f.grants}, zerolog.Nop())
 	if err != nil {
 		return nil, usageError{err}
 	}

@@ -81,7 +81,7 @@ func runCommand(ctx context.Context, name string, args ...string) (int, string, 
 const secretValue = "s3cr3t-token-VALUE"
 
 func TestRenderCommand(t *testing.T) {
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	node := writeFile(t, "node.json", tryNode("https://crm.example.com"))
 	code, out, errOut := runCommand(t.Context(), "render", node, "--profile", tryProfile, "--trigger", `{"form":{"id":"demo"}}`, "--id", "evt-1")
 	if code != exitOK {
@@ -90,8 +90,8 @@ func TestRenderCommand(t *testing.T) {
 	for _, want := range []string{
 		"POST https://crm.example.com/hooks/crm?source=flows&email=ada%40example.com&first_name=Ada&city=London&form=demo\n",
 		"Authorization: Bearer ****", "(secret crm_token)",
-		`-H 'Authorization: Bearer '"${FLOWHOOK_SECRET_CRM_TOKEN}"`,
-		"crm_token: from $FLOWHOOK_SECRET_CRM_TOKEN", "(set)",
+		`-H 'Authorization: Bearer '"${FLOWHOOK_SECRET_DEMO__CRM_TOKEN}"`,
+		"crm_token (account demo): from the file demo/crm_token in --secrets-dir or $FLOWHOOK_SECRET_DEMO__CRM_TOKEN", "(set: account environment)",
 		`status is exactly 201; otherwise the profile takes the "no" path`,
 	} {
 		if !strings.Contains(out, want) {
@@ -161,11 +161,11 @@ func TestRenderCurlReachesReceiver(t *testing.T) {
 	}
 	curl := out[strings.Index(out, "curl -sS"):]
 	cmd := exec.Command("sh", "-c", curl)
-	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_CRM_TOKEN="+secretValue)
+	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_DEMO__CRM_TOKEN="+secretValue)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("curl: %v\n%s", err, b)
 	}
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	if code, out, errOut := runCommand(t.Context(), "send", node, "--profile", tryProfile, "--id", "evt-curl", "--allow-cidrs", "127.0.0.1/32"); code != exitOK {
 		t.Fatalf("send: exit %d\n%s%s", code, out, errOut)
 	}

@@ -49,7 +49,7 @@ func headerValue(fields []inspect.Field, name string) string {
 // TestSendCommand sends to a catcher that fails its first request: the
 // first send takes the no path (status_mismatch), the second matches.
 func TestSendCommand(t *testing.T) {
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201, FailFirst: 1, FailStatus: 503}}, nil)
 	node := writeFile(t, "node.json", tryNode(url))
 	args := []string{node, "--profile", tryProfile, "--allow-cidrs", "127.0.0.1/32"}
@@ -91,7 +91,7 @@ func TestSendCommand(t *testing.T) {
 
 // TestSendCommandBody sends a json-body node and shows the body it sent.
 func TestSendCommandBody(t *testing.T) {
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201}}, nil)
 	node := writeFile(t, "node.json", strings.Replace(tryNode(url), `"method": "POST",`, `"method": "POST", "body": "json",`, 1))
 	code, out, errOut := runCommand(t.Context(), "send", node, "--profile", tryProfile, "--allow-cidrs", "127.0.0.1/32")
@@ -118,7 +118,7 @@ func TestSendCommandSecretMissing(t *testing.T) {
 // --breaker-failures faults the breaker refuses the rest, as the
 // dispatcher's would.
 func TestSendRepeatOpensBreaker(t *testing.T) {
-	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{FailEvery: 1, FailStatus: 503}}, nil)
 	node := writeFile(t, "node.json", tryNode(url))
 	code, out, errOut := runCommand(t.Context(), "send", node, "--allow-cidrs", "127.0.0.1/32", "--quiet",

@@ -25,6 +25,7 @@ type serviceFlags struct {
 	logFormat, logLevel   string
 	nodeStats             bool
 	endpointConcurrency   int
+	grants                grantList
 }
 
 func init() { register("serve", "run the dispatcher", runServe) }
@@ -96,8 +97,9 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.EndpointWait, "endpoint-max-wait", 50*time.Millisecond, "how long a worker may wait for room at an endpoint at its limit when room is expected by then; longer waits park the event on the bus (0: always park)")
 	fs.Float64Var(&c.EndpointLimits.RatePerSecond, "endpoint-rate", 0, "requests started per second per endpoint origin on this replica (0: no limit); a node's rate_per_second overrides it")
 	// Secrets
-	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
-	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
+	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files: <dir>/<account>/<name> for an account's secrets, <dir>/<name> for shared ones (as mounted Kubernetes secrets)")
+	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets (<prefix><ACCOUNT>__<NAME> for an account's, <prefix><NAME> for shared ones)")
+	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret: ACCOUNT:NAME (ACCOUNT * for every account); comma-separated or repeated")
 	// Operations
 	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats); empty disables")
 	fs.BoolVar(&f.nodeStats, "node-stats", true, "aggregate node stats in this replica when it holds the lease (false: only serve them)")
@@ -115,6 +117,7 @@ func (f *serviceFlags) config() app.Config {
 	c.Egress.DenyCIDRs = f.denyCIDRs
 	c.Egress.AllowHosts = f.allowHosts
 	c.Egress.AllowPorts = f.allowPorts
+	c.Secrets.Grants = f.grants
 	c.NodeStatsDisabled = !f.nodeStats
 	c.EndpointLimits.MaxConcurrency = endpointCap(f.endpointConcurrency, c.Dispatch.Workers)
 	// Test only: the fault checker makes a process kill itself at a

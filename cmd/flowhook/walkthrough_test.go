@@ -126,7 +126,7 @@ func (w *walkthrough) foreground(block, cmd string) {
 		t.Fatalf("README block\n%s\nexit error %v (want failure: %v):\n%s", block, err, wantFail, out)
 	}
 	checks := map[string][]string{
-		"flowhook render": {"(empty)", `"${FLOWHOOK_SECRET_CRM_TOKEN}"`, "Authorization: Bearer ****"},
+		"flowhook render": {"(empty)", `"${FLOWHOOK_SECRET_DEMO__CRM_TOKEN}"`, "Authorization: Bearer ****"},
 		"--repeat":        {"status_mismatch", "circuit_open", "matched"},
 		"flowhook emit":   {"published 50/50"},
 	}

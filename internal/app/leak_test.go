@@ -284,11 +284,16 @@ func TestNoPlantedValueLeaks(t *testing.T) {
 		t.Skip("integration test")
 	}
 	env := newLeakEnv(t)
+	// Secrets from every scope and source: the account's file and
+	// environment variable, and a shared secret granted to the account.
 	secretsDir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(secretsDir, "crm_token"), []byte(plantedFileSecret), 0o600); err != nil {
+	if err := os.Mkdir(filepath.Join(secretsDir, "acme"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("FLOWHOOK_SECRET_ENV_TOKEN", plantedEnvSecret)
+	if err := os.WriteFile(filepath.Join(secretsDir, "acme", "crm_token"), []byte(plantedFileSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FLOWHOOK_SECRET_ACME__ENV_TOKEN", plantedEnvSecret)
 	t.Setenv("FLOWHOOK_SECRET_PARAM_SECRET", plantedParamSecret)
 
 	srv := bustest.Server(t)
@@ -296,7 +301,7 @@ func TestNoPlantedValueLeaks(t *testing.T) {
 	cfg := testConfig(srv.ClientURL())
 	cfg.Egress.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	cfg.Egress.FollowRedirects = 2
-	cfg.Secrets = secret.Config{Dir: secretsDir}
+	cfg.Secrets = secret.Config{Dir: secretsDir, Grants: []secret.Grant{{Account: "acme", Name: "param_secret"}}}
 	cfg.Dispatch.MaxEventBytes = 32 << 10
 	cfg.AdminAddr = "127.0.0.1:0"
 	logs := &syncBuffer{}

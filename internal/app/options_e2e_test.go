@@ -157,7 +157,10 @@ func TestRicherRequestsEndToEnd(t *testing.T) {
 	t.Cleanup(hs.Close)
 
 	secrets := t.TempDir()
-	if err := os.WriteFile(filepath.Join(secrets, "hook_key"), []byte(optKey+"\n"), 0o600); err != nil {
+	if err := os.Mkdir(filepath.Join(secrets, "acme"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(secrets, "acme", "hook_key"), []byte(optKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig(srv.ClientURL())

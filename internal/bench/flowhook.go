@@ -12,15 +12,17 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/secret"
 )
 
 // SecretName is the secret the benchmark node's Authorization header
-// refers to; benchSecretEnv holds it in the flowhook process's environment,
-// where serve reads secrets from by default.
-const (
-	SecretName     = "bench_token"
-	benchSecretEnv = "FLOWHOOK_SECRET_BENCH_TOKEN"
-)
+// refers to.
+const SecretName = "bench_token"
+
+// benchSecretEnv holds SecretName, as the benchmark account's secret, in
+// the flowhook process's environment, where serve reads secrets from by
+// default.
+var benchSecretEnv = secret.AccountEnvVar("", benchAccount, SecretName)
 
 // startFlowhook runs flowhook as `flowhook serve` runs it — its garbage
 // collector settings, then internal/app.Start with serve's configuration

@@ -38,7 +38,7 @@ type LatencyRun struct {
 // outcome key for flowhook, the id itself for the naive pipelines.
 func outcomeToken(role string) func(id string) string {
 	if role == roleFlowhook {
-		return flowevent.OutcomeKey
+		return func(id string) string { return flowevent.OutcomeKey(benchAccount, id) }
 	}
 	return func(id string) string { return id }
 }

@@ -59,10 +59,11 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		o.DataDir = dir
 	}
 	secretsDir := filepath.Join(o.DataDir, "secrets")
-	if err := os.MkdirAll(secretsDir, 0o700); err != nil {
+	// The demo account's own secret: secrets are scoped by account.
+	if err := os.MkdirAll(filepath.Join(secretsDir, demoAccount), 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(secretsDir, "crm_token"), []byte(randomToken()), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(secretsDir, demoAccount, "crm_token"), []byte(randomToken()), 0o600); err != nil {
 		return nil, err
 	}
 

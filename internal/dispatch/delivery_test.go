@@ -233,7 +233,7 @@ func TestRetriesWaitOnTheBus(t *testing.T) {
 		if len(keys) != 3 {
 			t.Errorf("%s: %d requests, want 3", id, len(keys))
 		}
-		want := `"` + flowevent.IdempotencyKey(id) + `"`
+		want := `"` + flowevent.IdempotencyKey("acme", id) + `"`
 		for i, k := range keys {
 			if k != want {
 				t.Errorf("%s: request %d carried key %q, want %q", id, i+1, k, want)

@@ -182,12 +182,18 @@ func (d *Dispatcher) redelivered(msg jetstream.Msg) bool {
 	return err == nil && meta.NumDelivered > 1
 }
 
-// outcomeStored reports whether the outcome of requestID is already on the
-// outcome stream (a redelivery after the outcome was stored but before the
-// ack reached the server).
+// outcomeStored reports whether the outcome of account's requestID is
+// already on the outcome stream (a redelivery after the outcome was stored
+// but before the ack reached the server). An event stored before the
+// upgrade to account-scoped ids may have its outcome under the old key:
+// that subject is the account's too, and is looked up second.
 func (d *Dispatcher) outcomeStored(ctx context.Context, account, requestID string) bool {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_, err := d.outcomes.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject(account, requestID))
-	return err == nil
+	for _, subject := range [...]string{flowevent.OutcomeSubject(account, requestID), flowevent.LegacyOutcomeSubject(account, requestID)} {
+		if _, err := d.outcomes.GetLastMsgForSubject(ctx, subject); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -21,7 +21,7 @@ import (
 // benchSecrets resolves the one secret the benchmark node refers to.
 type benchSecrets struct{}
 
-func (benchSecrets) Secret(name string) (string, bool) {
+func (benchSecrets) Secret(_, name string) (string, bool) {
 	return "token-" + name, name == bench.SecretName
 }
 

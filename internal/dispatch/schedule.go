@@ -21,10 +21,11 @@ const (
 // scheduleSubject is where the pending schedule of a request event lives:
 // one subject per event, so a newer schedule replaces an older one.
 func scheduleSubject(account, requestID string) string {
-	return bus.ScheduleSubjectPrefix + account + "." + flowevent.OutcomeKey(requestID)
+	return bus.ScheduleSubjectPrefix + account + "." + flowevent.OutcomeKey(account, requestID)
 }
 
-// schedule asks JetStream to put a copy of msg back on its subject at
+// schedule asks JetStream to put a copy of msg back on its account's
+// request subject at
 // n.at, carrying the delivery state n.state, and acks msg once the
 // schedule is stored (the acker waits for its PubAck). If the schedule
 // cannot be stored msg is handed back, so the event is never lost.
@@ -68,8 +69,11 @@ func scheduleMsg(requestID, account string, msg jetstream.Msg, n *next) *nats.Ms
 	}
 	n.state.write(m.Header)
 	m.Header[headerSchedule] = []string{"@at " + n.at.UTC().Format(time.RFC3339Nano)}
-	m.Header[headerScheduleTarget] = []string{msg.Subject()}
-	m.Header[nats.MsgIdHdr] = []string{scheduleID(requestID, n.state)}
+	// The target is the subject a flow engine publishes to: the request
+	// stream files the copy as it files a new event (in the account's
+	// partition), whatever subject the input was stored under.
+	m.Header[headerScheduleTarget] = []string{flowevent.RequestSubject(account)}
+	m.Header[nats.MsgIdHdr] = []string{scheduleID(account, requestID, n.state)}
 	m.Data = msg.Data()
 	return m
 }
@@ -82,8 +86,8 @@ func hasPrefixFold(s, prefix string) bool {
 // state, which changes with every scheduled copy (a try, a hold or a wait
 // for room at the endpoint counts up), so that no two copies of an event
 // share an id while a redelivered input reuses its own.
-func scheduleID(requestID string, st deliveryState) string {
-	id := "sched-" + flowevent.OutcomeKey(requestID) + "-" + strconv.Itoa(st.tries) + "-" + strconv.Itoa(st.holds)
+func scheduleID(account, requestID string, st deliveryState) string {
+	id := "sched-" + flowevent.OutcomeKey(account, requestID) + "-" + strconv.Itoa(st.tries) + "-" + strconv.Itoa(st.holds)
 	if st.throttles > 0 {
 		id += "-t" + strconv.Itoa(st.throttles)
 	}

@@ -20,13 +20,13 @@ import (
 func TestScheduleIDsAreDistinct(t *testing.T) {
 	seen := map[string]deliveryState{}
 	for _, st := range []deliveryState{{}, {tries: 1}, {holds: 1}, {throttles: 1}, {tries: 1, throttles: 1}, {throttles: 2}, {tries: 1, holds: 1, throttles: 7}} {
-		id := scheduleID("evt-1", st)
+		id := scheduleID("acme", "evt-1", st)
 		if prev, dup := seen[id]; dup {
 			t.Fatalf("states %+v and %+v share schedule id %s", prev, st, id)
 		}
 		seen[id] = st
 	}
-	if scheduleID("evt-1", deliveryState{tries: 2, holds: 1}) != "sched-"+flowevent.OutcomeKey("evt-1")+"-2-1" {
+	if scheduleID("acme", "evt-1", deliveryState{tries: 2, holds: 1}) != "sched-"+flowevent.OutcomeKey("acme", "evt-1")+"-2-1" {
 		t.Fatal("the ids of retries and holds changed")
 	}
 	h := nats.Header{}

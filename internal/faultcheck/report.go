@@ -211,7 +211,7 @@ func (r *run) classifyDeliveries(rep *Report) {
 	okPer := map[string]int{}
 	var times []time.Time
 	for _, d := range ds {
-		key := flowevent.IdempotencyKey(d.id)
+		key := flowevent.IdempotencyKey(checkAccount, d.id)
 		if d.key != `"`+key+`"` || d.webhookID != key {
 			rep.KeyMismatches++
 			rep.example("key mismatch", d.id)

@@ -293,9 +293,12 @@ func (r *run) node() flowevent.NodeConfig {
 // eventID names the i-th event of a scenario.
 func eventID(scenario string, i int) string { return fmt.Sprintf("%s-%06d", scenario, i) }
 
+// checkAccount is the account of every event the checker publishes.
+const checkAccount = "faultcheck"
+
 // publishAll publishes the run's events evenly over the window, each until
-// JetStream stores it (NATS may be down meanwhile); its id is also its
-// Nats-Msg-Id, so a publish retried after a lost PubAck is stored once.
+// JetStream stores it (NATS may be down meanwhile); its Nats-Msg-Id derives
+// from its id, so a publish retried after a lost PubAck is stored once.
 func (r *run) publishAll(ctx context.Context) error {
 	node := r.node()
 	gap := r.p.Duration / time.Duration(r.p.Events)
@@ -303,7 +306,7 @@ func (r *run) publishAll(ctx context.Context) error {
 	for i := range r.p.Events {
 		id := eventID(r.idPrefix(), i)
 		msg, err := flowevent.NewRequestMsg(id, flowevent.Request{
-			Account: "faultcheck", FlowID: "check", NodeID: r.s.name, Node: node,
+			Account: checkAccount, FlowID: "check", NodeID: r.s.name, Node: node,
 			Profile: flowevent.Profile{ID: "p-" + strconv.Itoa(i), Attributes: map[string]any{"id": id}},
 		})
 		if err != nil {

@@ -44,22 +44,22 @@ func TestRenderBody(t *testing.T) {
 		{flowevent.BodyJSON, false,
 			`{"customer":{"email":"ada@example.com"},"name":"Ada Lovelace","city":null,"form":"demo&1","campaign":"spring sale","key":"****"}`,
 			"application/json",
-			`--data-binary '{"customer":{"email":"ada@example.com"},"name":"Ada Lovelace","city":null,"form":"demo&1","campaign":"spring sale","key":"'"${FLOWHOOK_SECRET_CRM_API_KEY}"'"}'`,
+			`--data-binary '{"customer":{"email":"ada@example.com"},"name":"Ada Lovelace","city":null,"form":"demo&1","campaign":"spring sale","key":"'"${FLOWHOOK_SECRET_ACME__CRM_API_KEY}"'"}'`,
 			"<length of the body with its secrets>"},
 		{flowevent.BodyJSON, true,
 			`{"customer":{"email":"****"},"name":"****","city":"****","form":"****","campaign":"spring sale","key":"****"}`,
 			"application/json",
-			`--data-binary '{"customer":{"email":"****"},"name":"****","city":"****","form":"****","campaign":"spring sale","key":"'"${FLOWHOOK_SECRET_CRM_API_KEY}"'"}'`,
+			`--data-binary '{"customer":{"email":"****"},"name":"****","city":"****","form":"****","campaign":"spring sale","key":"'"${FLOWHOOK_SECRET_ACME__CRM_API_KEY}"'"}'`,
 			"<length of the body with its secrets>"},
 		{flowevent.BodyForm, false,
 			`email=ada%40example.com&name=Ada%20Lovelace&city=&form=demo%261&campaign=spring%20sale&key=****`,
 			"application/x-www-form-urlencoded",
-			`--data-binary 'email=ada%40example.com&name=Ada%20Lovelace&city=&form=demo%261&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_CRM_API_KEY}"`,
+			`--data-binary 'email=ada%40example.com&name=Ada%20Lovelace&city=&form=demo%261&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_ACME__CRM_API_KEY}"`,
 			"<length of the body with its secrets>"},
 		{flowevent.BodyForm, true,
 			`email=****&name=****&city=&form=****&campaign=spring%20sale&key=****`,
 			"application/x-www-form-urlencoded",
-			`--data-binary 'email=****&name=****&city=&form=****&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_CRM_API_KEY}"`,
+			`--data-binary 'email=****&name=****&city=&form=****&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_ACME__CRM_API_KEY}"`,
 			"<length of the body with its secrets>"},
 	}
 	for _, tt := range tests {
@@ -154,7 +154,7 @@ func TestSignedRequestAndCurlVerify(t *testing.T) {
 		t.Errorf("curl holds a key:\n%s", r.Curl)
 	}
 	cmd := exec.Command("sh", "-c", r.Curl)
-	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_CRM_TOKEN=tok-'1", "FLOWHOOK_SECRET_CRM_API_KEY=k3y", "FLOWHOOK_SECRET_WH_SIGNING="+whsec)
+	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_ACME__CRM_TOKEN=tok-'1", "FLOWHOOK_SECRET_ACME__CRM_API_KEY=k3y", "FLOWHOOK_SECRET_ACME__WH_SIGNING="+whsec)
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "201 Created") {
 		t.Fatalf("curl: %v\n%s\n%s", err, r.Curl, out)
 	}

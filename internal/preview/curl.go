@@ -17,6 +17,7 @@ type curlInput struct {
 	headers   []HeaderLine // in order, raw values with stand-ins
 	body      []byte       // the body to send (masked or not), with stand-ins
 	ph        *placeholders
+	account   string
 	envPrefix string
 	timeout   time.Duration
 	signing   *flowevent.Signing
@@ -30,7 +31,7 @@ type curlInput struct {
 // node's command is preceded by the shell lines computing the Standard
 // Webhooks timestamp and signature (with openssl) from the signing secret.
 func curlCommand(in curlInput) string {
-	ref := func(name string) string { return "${" + secret.EnvVar(in.envPrefix, name) + "}" }
+	ref := func(name string) string { return "${" + curlVar(in.envPrefix, in.account, name) + "}" }
 	word := func(s string) string { return shellWord(s, in.ph, ref) }
 	args := []string{"curl -sS -i -g --max-time " + seconds(in.timeout)}
 	if in.hr.Method != http.MethodGet {
@@ -108,3 +109,21 @@ func seconds(d time.Duration) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// curlVar is the shell variable a curl command takes a secret from: the
+// account's environment variable, or for an account id without one a
+// variable named after the secret alone (set it by hand).
+func curlVar(prefix, account, name string) string {
+	if v := secret.AccountEnvVar(prefix, account, name); v != "" {
+		return v
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, "SECRET_"+name)
+}

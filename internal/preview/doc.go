@@ -9,7 +9,7 @@
 // the Standard Webhooks signature headers of a signed node. Secrets never
 // appear in its output: it builds with stand-in values, shows them masked
 // ("Bearer ****") and writes them in the curl command as
-// environment-variable references ("${FLOWHOOK_SECRET_CRM_TOKEN}"); a
+// environment-variable references ("${FLOWHOOK_SECRET_ACME__CRM_TOKEN}"); a
 // signed node's command computes its signature with openssl from the
 // signing secret's variable. Profile and event values are shown, since
 // checking them on sample profiles is the point; Options.Mask hides them.

@@ -28,7 +28,7 @@ type Options struct {
 	// (never for their values in the output).
 	Secrets Secrets
 	// EnvPrefix is the secrets' environment variable prefix (default
-	// secret.DefaultEnvPrefix), for the curl command's references.
+	// secret.DefaultEnvPrefix), for the secrets' references.
 	EnvPrefix string
 	// Mask hides profile and event values in the URL, the query table and
 	// the curl command.
@@ -136,10 +136,10 @@ func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
 	r.Body, _ = ph.replace(string(shownBody), func(string) string { return Mask })
 	r.Headers = describeHeaders(hr.Header, node.Headers, ph, node.Signing)
 	r.TransportHeaders = transportHeaders(hr, body, ph)
-	r.Secrets = secretRefs(ph.names, opts)
+	r.Secrets = secretRefs(s.Request.Account, ph.names, opts)
 	r.Curl = curlCommand(curlInput{
 		hr: hr, rawQuery: joinPairs(pairs, opts.Mask), headers: r.Headers, body: shownBody,
-		ph: ph, envPrefix: opts.EnvPrefix, timeout: r.Timeout, signing: node.Signing,
+		ph: ph, account: s.Request.Account, envPrefix: opts.EnvPrefix, timeout: r.Timeout, signing: node.Signing,
 	})
 	return r, nil
 }
@@ -355,12 +355,14 @@ func transportHeaders(hr *http.Request, body []byte, ph *placeholders) []HeaderL
 	return append(out, HeaderLine{Name: "Accept-Encoding", Value: "gzip"})
 }
 
-func secretRefs(names []string, opts Options) []SecretRef {
+func secretRefs(account string, names []string, opts Options) []SecretRef {
 	refs := make([]SecretRef, len(names))
 	for i, n := range names {
-		refs[i] = SecretRef{Name: n, EnvVar: secret.EnvVar(opts.EnvPrefix, n)}
+		refs[i] = SecretRef{Name: n, Account: account, File: account + "/" + n, EnvVar: secret.AccountEnvVar(opts.EnvPrefix, account, n)}
 		if opts.Secrets != nil {
-			_, refs[i].Found = opts.Secrets.Secret(n)
+			if src := opts.Secrets.Lookup(account, n); src != secret.NotFound {
+				refs[i].Found, refs[i].Source = true, src.String()
+			}
 		}
 	}
 	return refs

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -45,10 +46,23 @@ func sample() Sample {
 	}}
 }
 
-// fakeSecrets resolves the listed secrets.
+// fakeSecrets resolves the listed secrets in the account of sample().
 type fakeSecrets map[string]string
 
-func (f fakeSecrets) Secret(name string) (string, bool) { v, ok := f[name]; return v, ok }
+func (f fakeSecrets) Secret(account, name string) (string, bool) {
+	if account != "acme" { // the account of sample()
+		return "", false
+	}
+	v, ok := f[name]
+	return v, ok
+}
+
+func (f fakeSecrets) Lookup(account, name string) secret.Source {
+	if _, ok := f.Secret(account, name); ok {
+		return secret.AccountFile
+	}
+	return secret.NotFound
+}
 
 func TestRender(t *testing.T) {
 	s := sample()
@@ -77,16 +91,16 @@ func TestRender(t *testing.T) {
 	wantHeaders := []HeaderLine{
 		{Name: "Authorization", Value: "Bearer " + Mask, Secret: "crm_token"},
 		{Name: "X-Source", Value: "flow's engine"},
-		{Name: "Idempotency-Key", Value: `"` + flowevent.IdempotencyKey("evt-1") + `"`},
+		{Name: "Idempotency-Key", Value: `"` + flowevent.IdempotencyKey("acme", "evt-1") + `"`},
 		{Name: "User-Agent", Value: "flowhook/1"},
-		{Name: "Webhook-Id", Value: flowevent.IdempotencyKey("evt-1")},
+		{Name: "Webhook-Id", Value: flowevent.IdempotencyKey("acme", "evt-1")},
 	}
 	if got, want := jsonOf(t, r.Headers), jsonOf(t, wantHeaders); got != want {
 		t.Errorf("headers\n%s\nwant\n%s", got, want)
 	}
 	wantSecrets := []SecretRef{
-		{Name: "crm.api-key", EnvVar: "FLOWHOOK_SECRET_CRM_API_KEY", Found: false},
-		{Name: "crm_token", EnvVar: "FLOWHOOK_SECRET_CRM_TOKEN", Found: true},
+		{Name: "crm.api-key", Account: "acme", File: "acme/crm.api-key", EnvVar: "FLOWHOOK_SECRET_ACME__CRM_API_KEY", Found: false},
+		{Name: "crm_token", Account: "acme", File: "acme/crm_token", EnvVar: "FLOWHOOK_SECRET_ACME__CRM_TOKEN", Found: true, Source: "account file"},
 	}
 	if got, want := jsonOf(t, r.Secrets), jsonOf(t, wantSecrets); got != want {
 		t.Errorf("secrets %s, want %s", got, want)
@@ -96,13 +110,13 @@ func TestRender(t *testing.T) {
 	}
 	wantCurl := `curl -sS -i -g --max-time 2.5 \
   -X POST \
-  -H 'Authorization: Bearer '"${FLOWHOOK_SECRET_CRM_TOKEN}" \
+  -H 'Authorization: Bearer '"${FLOWHOOK_SECRET_ACME__CRM_TOKEN}" \
   -H 'X-Source: flow'\''s engine' \
-  -H 'Idempotency-Key: "` + flowevent.IdempotencyKey("evt-1") + `"' \
+  -H 'Idempotency-Key: "` + flowevent.IdempotencyKey("acme", "evt-1") + `"' \
   -H 'User-Agent: flowhook/1' \
-  -H 'Webhook-Id: ` + flowevent.IdempotencyKey("evt-1") + `' \
+  -H 'Webhook-Id: ` + flowevent.IdempotencyKey("acme", "evt-1") + `' \
   -H 'Content-Length: 0' \
-  'https://crm.example.com/v1/leads?source=flows&list=a%20b&email=ada%40example.com&name=Ada%20Lovelace&city=&form=demo%261&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_CRM_API_KEY}"`
+  'https://crm.example.com/v1/leads?source=flows&list=a%20b&email=ada%40example.com&name=Ada%20Lovelace&city=&form=demo%261&campaign=spring%20sale&key='"${FLOWHOOK_SECRET_ACME__CRM_API_KEY}"`
 	if r.Curl != wantCurl {
 		t.Errorf("curl\n%s\nwant\n%s", r.Curl, wantCurl)
 	}
@@ -114,7 +128,7 @@ func TestRender(t *testing.T) {
 	if strings.Contains(out, "tok-SECRET") || strings.Contains(out, "fhsecret") {
 		t.Errorf("output holds a secret value or a placeholder:\n%s", out)
 	}
-	for _, want := range []string{"(empty)", "(secret crm_token)", "$FLOWHOOK_SECRET_CRM_API_KEY", "NOT set here", "Host: crm.example.com"} {
+	for _, want := range []string{"(empty)", "(secret crm_token)", "$FLOWHOOK_SECRET_ACME__CRM_API_KEY", "NOT set here", "Host: crm.example.com"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
@@ -175,7 +189,7 @@ func TestCurlRuns(t *testing.T) {
 	}
 	script := "curl() { for a in \"$@\"; do printf '%s\\n' \"$a\"; done; }\n" + r.Curl + "\n"
 	cmd := exec.Command(sh, "-c", script)
-	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_CRM_TOKEN=t0k'en $x", "FLOWHOOK_SECRET_CRM_API_KEY=k3y")
+	cmd.Env = append(os.Environ(), "FLOWHOOK_SECRET_ACME__CRM_TOKEN=t0k'en $x", "FLOWHOOK_SECRET_ACME__CRM_API_KEY=k3y")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sh: %v\n%s", err, out)

@@ -7,24 +7,37 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/internal/signature"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
-// SecretRef is a secret a node uses.
+// SecretRef is a secret a node uses. Secrets are scoped by account: the
+// node's account resolves its own secrets, and shared ones the operator
+// granted to it (see internal/secret).
 type SecretRef struct {
 	// Name is the secret's name in the node configuration.
 	Name string `json:"name"`
-	// EnvVar is the environment variable flowhook reads it from (when no
-	// secret file of that name exists); the curl command refers to it.
-	EnvVar string `json:"env_var"`
-	// Found reports whether the secret resolves where render runs.
-	Found bool `json:"found"`
+	// Account is the scope the name resolves in: the node's account.
+	Account string `json:"account"`
+	// File is where the account's secret file lives, relative to
+	// --secrets-dir: <account>/<name>.
+	File string `json:"file"`
+	// EnvVar is the environment variable flowhook reads the account's
+	// secret from (when no file exists); empty when the account id has no
+	// environment form. The curl command refers to it.
+	EnvVar string `json:"env_var,omitempty"`
+	// Found reports whether the secret resolves where render runs, and
+	// Source from where ("account file", "shared file (granted)", ...).
+	Found  bool   `json:"found"`
+	Source string `json:"source,omitempty"`
 }
 
-// Secrets resolves a secret by name (internal/secret.Store implements it).
+// Secrets resolves a node's secrets in its account's scope
+// (internal/secret.Store implements it).
 type Secrets interface {
-	Secret(name string) (string, bool)
+	Secret(account, name string) (string, bool)
+	Lookup(account, name string) secret.Source
 }
 
 // placeholders stands in for the secret store while rendering: every
@@ -49,8 +62,9 @@ func newPlaceholders() *placeholders {
 // signingKey makes the secret name resolve to a throw-away signing key.
 func (p *placeholders) signingKey(name string) { p.signing = name }
 
-// Secret implements request.Secrets: a valid name always resolves.
-func (p *placeholders) Secret(name string) (string, bool) {
+// Secret implements request.Secrets: a valid name always resolves, in
+// every account.
+func (p *placeholders) Secret(_, name string) (string, bool) {
 	if !flowevent.ValidSecretName(name) {
 		return "", false
 	}

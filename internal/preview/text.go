@@ -80,11 +80,15 @@ func (r *Rendered) writeSecrets(ew *errWriter) {
 	}
 	ew.printf("\nSecrets (values never shown):\n")
 	for _, s := range r.Secrets {
-		state := "set"
+		state := "set: " + s.Source
 		if !s.Found {
-			state = "NOT set here: a send would end in secret_missing"
+			state = "NOT set here for account " + s.Account + ": a send would end in secret_missing"
 		}
-		ew.printf("  %s: from $%s or a file %s in --secrets-dir (%s)\n", s.Name, s.EnvVar, s.Name, state)
+		from := "the file " + s.File + " in --secrets-dir"
+		if s.EnvVar != "" {
+			from += " or $" + s.EnvVar
+		}
+		ew.printf("  %s (account %s): from %s, or a shared secret granted to the account (%s)\n", s.Name, s.Account, from, state)
 	}
 }
 

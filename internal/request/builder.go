@@ -9,10 +9,12 @@ import (
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
-// Secrets resolves a secret by name (implemented by internal/secret.Store).
-// It must be safe for concurrent use.
+// Secrets resolves a secret by name within an account's scope
+// (implemented by internal/secret.Store): a node references only its own
+// account's secrets, and those the operator granted to it. It must be safe
+// for concurrent use.
 type Secrets interface {
-	Secret(name string) (string, bool)
+	Secret(account, name string) (string, bool)
 }
 
 // Options carries what a request needs beyond its request event's data.
@@ -107,12 +109,12 @@ func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Re
 	if err != nil {
 		return nil, Target{}, err
 	}
-	if err := b.setHeaders(hr.Header, req.Node.Headers, requestID, opts); err != nil {
+	if err := b.setHeaders(hr.Header, req, requestID, opts); err != nil {
 		return nil, t, err
 	}
 	setContentType(hr.Header, contentType)
 	if s := req.Node.Signing; s != nil {
-		if err := b.sign(hr.Header, s, hr.Header[headerWebhookID][0], body); err != nil {
+		if err := b.sign(hr.Header, req.Account, s, hr.Header[headerWebhookID][0], body); err != nil {
 			return nil, t, err
 		}
 	}
@@ -137,10 +139,10 @@ func validMethod(m string) bool {
 	return false
 }
 
-// secret resolves a secret; a nil Secrets resolves nothing.
-func (b *Builder) secret(name string) (string, bool) {
+// secret resolves a secret of account; a nil Secrets resolves nothing.
+func (b *Builder) secret(account, name string) (string, bool) {
 	if b.secrets == nil || name == "" {
 		return "", false
 	}
-	return b.secrets.Secret(name)
+	return b.secrets.Secret(account, name)
 }

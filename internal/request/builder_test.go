@@ -234,7 +234,7 @@ func TestBuildOnTheWire(t *testing.T) {
 	if g := s.query.Get("email"); g != "jane+tag@example.com" {
 		t.Errorf("email decoded to %q", g)
 	}
-	key := flowevent.IdempotencyKey("req-1")
+	key := flowevent.IdempotencyKey("acme", "req-1")
 	wantHeaders := map[string]string{
 		"X-Api-Key":       "key-1",
 		"Authorization":   "Bearer tok-2",
@@ -297,7 +297,7 @@ func TestBuildTarget(t *testing.T) {
 
 func TestBuildHeaders(t *testing.T) {
 	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-	key := flowevent.IdempotencyKey("req-1")
+	key := flowevent.IdempotencyKey("acme", "req-1")
 	tests := []struct {
 		name    string
 		headers []flowevent.Header
@@ -391,6 +391,36 @@ func TestIdempotencyKeyStable(t *testing.T) {
 	}
 	if a.Header.Get("Webhook-Id") == d.Header.Get("Webhook-Id") {
 		t.Fatal("different request ids gave the same key")
+	}
+	other := event(node("POST", "https://h/"), nil, nil)
+	other.Account = "evil"
+	e, _, _ := b.Build(context.Background(), "evt-42", other, Options{})
+	if a.Header.Get("Webhook-Id") == e.Header.Get("Webhook-Id") || a.Header.Get("Idempotency-Key") == e.Header.Get("Idempotency-Key") {
+		t.Fatal("two accounts' equal request ids gave the same key")
+	}
+}
+
+// TestSecretsOfAnotherAccount: a node references only its own account's
+// secrets, in headers, parameters and signing alike.
+func TestSecretsOfAnotherAccount(t *testing.T) {
+	b := NewBuilder(secretMap{"tok": "t0k", "hook": signingKey}, "ua")
+	nodes := map[string]flowevent.NodeConfig{
+		"header":  {Method: "GET", URL: "https://h/", Headers: []flowevent.Header{{Name: "Authorization", Secret: "tok"}}},
+		"param":   {Method: "GET", URL: "https://h/", Params: []flowevent.Param{{Name: "k", From: flowevent.FromSecret, Secret: "tok"}}},
+		"json":    {Method: "POST", URL: "https://h/", Body: flowevent.BodyJSON, Params: []flowevent.Param{{Name: "k", From: flowevent.FromSecret, Secret: "tok"}}},
+		"signing": {Method: "POST", URL: "https://h/", Signing: &flowevent.Signing{Scheme: flowevent.SigningStandardWebhooks, Secret: "hook"}},
+	}
+	for name, n := range nodes {
+		req := event(n, nil, nil)
+		if _, _, err := b.Build(context.Background(), "r", req, Options{}); err != nil {
+			t.Fatalf("%s: the owner's build failed: %v", name, err)
+		}
+		req.Account = "evil"
+		_, _, err := b.Build(context.Background(), "r", req, Options{})
+		var e *Error
+		if !errors.As(err, &e) || e.Reason != flowevent.ReasonSecretMissing {
+			t.Errorf("%s: another account's build: %v, want secret_missing", name, err)
+		}
 	}
 }
 

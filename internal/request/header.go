@@ -31,7 +31,8 @@ func reserved(name string) bool {
 // setHeaders adds the node's headers in order, resolving secrets, then
 // flowhook's own. Values share one backing array, so that a request's
 // headers cost one allocation rather than one each.
-func (b *Builder) setHeaders(h http.Header, headers []flowevent.Header, requestID string, opts Options) error {
+func (b *Builder) setHeaders(h http.Header, req *flowevent.Request, requestID string, opts Options) error {
+	headers := req.Node.Headers
 	vals := make([]string, len(headers)+reservedCount)
 	for i := range headers {
 		hd := &headers[i]
@@ -41,7 +42,7 @@ func (b *Builder) setHeaders(h http.Header, headers []flowevent.Header, requestI
 		if reserved(hd.Name) {
 			continue
 		}
-		v, err := b.headerValue(i, hd)
+		v, err := b.headerValue(req.Account, i, hd)
 		if err != nil {
 			return err
 		}
@@ -53,19 +54,20 @@ func (b *Builder) setHeaders(h http.Header, headers []flowevent.Header, requestI
 		vals[i] = v
 		h[key] = vals[i : i+1 : i+1]
 	}
-	b.setReserved(h, vals[len(headers):], requestID, opts)
+	b.setReserved(h, vals[len(headers):], req.Account, requestID, opts)
 	return nil
 }
 
-// headerValue is a header's inline value, or its prefix and secret.
-func (b *Builder) headerValue(i int, hd *flowevent.Header) (string, error) {
+// headerValue is a header's inline value, or its prefix and a secret of
+// account.
+func (b *Builder) headerValue(account string, i int, hd *flowevent.Header) (string, error) {
 	if hd.Secret == "" {
 		if !flowevent.ValidHeaderValue(hd.Value) {
 			return "", configError(headerRef(i, hd) + " value contains a control character")
 		}
 		return hd.Value, nil
 	}
-	s, ok := b.secret(hd.Secret)
+	s, ok := b.secret(account, hd.Secret)
 	if !ok {
 		return "", missingSecret("secret " + strconv.Quote(hd.Secret) + " for " + headerRef(i, hd) + " not found")
 	}
@@ -85,8 +87,8 @@ func headerRef(i int, hd *flowevent.Header) string {
 
 // setReserved sets flowhook's own headers, their values in vals (at least
 // reservedCount long).
-func (b *Builder) setReserved(h http.Header, vals []string, requestID string, opts Options) {
-	key := flowevent.IdempotencyKey(requestID)
+func (b *Builder) setReserved(h http.Header, vals []string, account, requestID string, opts Options) {
+	key := flowevent.IdempotencyKey(account, requestID)
 	vals[0], vals[1], vals[2] = `"`+key+`"`, key, b.userAgent
 	h[headerIdempotencyKey] = vals[0:1:1]
 	h[headerWebhookID] = vals[1:2:2]

@@ -11,9 +11,14 @@ import (
 )
 
 // secretMap is a Secrets backed by a map.
+// secretMap holds the secrets of account "acme", the account of event;
+// no other account resolves any.
 type secretMap map[string]string
 
-func (m secretMap) Secret(name string) (string, bool) {
+func (m secretMap) Secret(account, name string) (string, bool) {
+	if account != "acme" {
+		return "", false
+	}
 	v, ok := m[name]
 	return v, ok
 }

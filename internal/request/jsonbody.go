@@ -130,7 +130,7 @@ func (b *Builder) resolve(i int, p *flowevent.Param, req *flowevent.Request) (an
 	case flowevent.FromStatic:
 		return p.Value, nil
 	case flowevent.FromSecret:
-		s, ok := b.secret(p.Secret)
+		s, ok := b.secret(req.Account, p.Secret)
 		if !ok {
 			return nil, missingSecret("secret " + quote(p.Secret) + " for " + paramRef(i, p) + " not found")
 		}

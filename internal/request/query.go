@@ -102,7 +102,7 @@ func (b *Builder) writeValue(sb *strings.Builder, scratch []byte, i int, p *flow
 		writeEscaped(sb, p.Value)
 		return nil
 	case flowevent.FromSecret:
-		s, ok := b.secret(p.Secret)
+		s, ok := b.secret(req.Account, p.Secret)
 		if !ok {
 			return missingSecret("secret " + strconv.Quote(p.Secret) + " for " + paramRef(i, p) + " not found")
 		}

@@ -16,11 +16,11 @@ const (
 
 // sign adds the Standard Webhooks timestamp and signature of id and body
 // (empty in query mode), keyed with the node's signing secret.
-func (b *Builder) sign(h http.Header, s *flowevent.Signing, id string, body []byte) error {
+func (b *Builder) sign(h http.Header, account string, s *flowevent.Signing, id string, body []byte) error {
 	if s.Scheme != flowevent.SigningStandardWebhooks {
 		return configError("signing scheme must be " + string(flowevent.SigningStandardWebhooks))
 	}
-	secret, ok := b.secret(s.Secret)
+	secret, ok := b.secret(account, s.Secret)
 	if !ok {
 		return missingSecret("secret " + quote(s.Secret) + " for signing not found")
 	}

@@ -44,7 +44,7 @@ func TestBuildSigned(t *testing.T) {
 			if body != tt.body {
 				t.Fatalf("body %q, want %q", body, tt.body)
 			}
-			id := flowevent.IdempotencyKey("req-1")
+			id := flowevent.IdempotencyKey("acme", "req-1")
 			if hr.Header.Get("webhook-id") != id {
 				t.Fatalf("webhook-id = %q, want the idempotency key", hr.Header.Get("webhook-id"))
 			}

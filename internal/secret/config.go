@@ -21,9 +21,12 @@ type Config struct {
 	// EnvPrefix starts the environment variables read. Default
 	// "FLOWHOOK_SECRET_".
 	EnvPrefix string
-	// Dir is a directory of secret files, one per secret, named after it.
-	// Optional.
+	// Dir is a directory of secret files: Dir/<account>/<name> for an
+	// account's secrets, Dir/<name> for shared ones. Optional.
 	Dir string
+	// Grants let accounts resolve shared secrets; without a grant no
+	// account can.
+	Grants []Grant
 	// Reload is the interval at which Run polls Dir. Default 5s.
 	Reload time.Duration
 }
@@ -47,6 +50,11 @@ func (cfg Config) validate() error {
 	}
 	if strings.Contains(cfg.EnvPrefix, "=") {
 		return fmt.Errorf("%w: env prefix contains '='", ErrInvalidConfig)
+	}
+	for _, g := range cfg.Grants {
+		if err := g.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

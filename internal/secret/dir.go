@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
 // racyWindow: a file modified this recently may be modified again without
@@ -24,7 +26,8 @@ type dirState struct {
 	racy bool // some file changed within racyWindow of the scan
 }
 
-// scanDir stats the secret files of dir (following symbolic links).
+// scanDir stats the secret files of dir and of its account directories
+// (following symbolic links).
 func scanDir(dir string, now time.Time) (dirState, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -34,46 +37,90 @@ func scanDir(dir string, now time.Time) (dirState, error) {
 	target, _ := os.Readlink(filepath.Join(dir, "..data"))
 	h.Write([]byte(target + "\x00"))
 	var st dirState
+	stat := func(rel string) (fs.FileInfo, bool) {
+		info, err := os.Stat(filepath.Join(dir, rel))
+		if err != nil {
+			return nil, false // vanished or dangling mid-swap: the next poll sees the result
+		}
+		mtime := info.ModTime()
+		h.Write([]byte(rel + "\x00" + strconv.FormatInt(info.Size(), 10) + "\x00" +
+			strconv.FormatInt(mtime.UnixNano(), 10) + "\x00" + info.Mode().String() + "\x00"))
+		if now.Sub(mtime) < racyWindow {
+			st.racy = true
+		}
+		return info, true
+	}
 	for _, e := range entries {
 		if hidden(e.Name()) {
 			continue
 		}
-		info, err := os.Stat(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue // vanished or dangling mid-swap: the next poll sees the result
+		info, ok := stat(e.Name())
+		if !ok || !info.IsDir() || !flowevent.ValidAccount(e.Name()) {
+			continue
 		}
-		mtime := info.ModTime()
-		h.Write([]byte(e.Name() + "\x00" + strconv.FormatInt(info.Size(), 10) + "\x00" +
-			strconv.FormatInt(mtime.UnixNano(), 10) + "\x00" + info.Mode().String() + "\x00"))
-		if now.Sub(mtime) < racyWindow {
-			st.racy = true
+		sub, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range sub {
+			if !hidden(f.Name()) {
+				stat(filepath.Join(e.Name(), f.Name()))
+			}
 		}
 	}
 	st.sum = h.Sum64()
 	return st, nil
 }
 
-// readDir reads every secret file of the configured directory.
-func (s *Store) readDir() (map[string]string, error) {
+// readDir reads every secret file of the configured directory: regular
+// files in it are shared secrets, regular files in its subdirectories named
+// after valid account ids are those accounts' secrets.
+func (s *Store) readDir() (map[scoped]string, error) {
 	entries, err := os.ReadDir(s.cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("read dir: %w", err)
 	}
-	files := make(map[string]string, len(entries))
+	files := make(map[scoped]string, len(entries))
 	for _, e := range entries {
 		if hidden(e.Name()) {
 			continue
 		}
-		v, ok, err := readFile(filepath.Join(s.cfg.Dir, e.Name()))
-		if err != nil {
-			s.log.Warn().Str("name", e.Name()).Err(err).Msg("secret file skipped")
+		path := filepath.Join(s.cfg.Dir, e.Name())
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			if flowevent.ValidAccount(e.Name()) {
+				s.readAccountDir(files, e.Name())
+			}
 			continue
 		}
-		if ok {
-			files[e.Name()] = v
-		}
+		s.readSecret(files, scoped{name: e.Name()}, e.Name())
 	}
 	return files, nil
+}
+
+// readAccountDir reads the secret files of one account's directory.
+func (s *Store) readAccountDir(files map[scoped]string, account string) {
+	entries, err := os.ReadDir(filepath.Join(s.cfg.Dir, account))
+	if err != nil {
+		s.log.Warn().Str("account", account).Err(err).Msg("secret account directory skipped")
+		return
+	}
+	for _, e := range entries {
+		if !hidden(e.Name()) {
+			s.readSecret(files, scoped{account: account, name: e.Name()}, filepath.Join(account, e.Name()))
+		}
+	}
+}
+
+// readSecret reads the file at rel (within Dir) into files under sc.
+func (s *Store) readSecret(files map[scoped]string, sc scoped, rel string) {
+	v, ok, err := readFile(filepath.Join(s.cfg.Dir, rel))
+	if err != nil {
+		s.log.Warn().Str("name", rel).Err(err).Msg("secret file skipped")
+		return
+	}
+	if ok {
+		files[sc] = v
+	}
 }
 
 var errTooLarge = errors.New("secret: file larger than MaxFileSize")

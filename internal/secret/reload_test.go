@@ -41,11 +41,11 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func has(s *Store, name, want string) func() bool {
-	return func() bool { v, ok := s.Secret(name); return ok && v == want }
+	return func() bool { v, ok := s.shared(name); return ok && v == want }
 }
 
 func gone(s *Store, name string) func() bool {
-	return func() bool { _, ok := s.Secret(name); return !ok }
+	return func() bool { _, ok := s.shared(name); return !ok }
 }
 
 func TestReloadPicksUpChanges(t *testing.T) {
@@ -111,17 +111,17 @@ func TestKubernetesSymlinkSwap(t *testing.T) {
 	vol := &k8sVolume{dir: t.TempDir()}
 	vol.write(t, map[string]string{"api-key": "key-v1\n", "user": "u"})
 	s := runStore(t, vol.dir)
-	if v, ok := s.Secret("api-key"); !ok || v != "key-v1" {
+	if v, ok := s.shared("api-key"); !ok || v != "key-v1" {
 		t.Fatalf("api-key = %q, %v", v, ok)
 	}
 	for _, name := range []string{"..data", "..data/api-key", vol.dirGen(1)} {
-		if _, ok := s.Secret(name); ok {
+		if _, ok := s.shared(name); ok {
 			t.Errorf("%q resolved as a secret", name)
 		}
 	}
 	vol.write(t, map[string]string{"api-key": "key-v2\n", "user": "u"})
 	eventually(t, "swapped value", has(s, "api-key", "key-v2"))
-	if v, _ := s.Secret("user"); v != "u" {
+	if v, _ := s.shared("user"); v != "u" {
 		t.Errorf("user = %q after swap", v)
 	}
 }
@@ -153,7 +153,7 @@ func TestUnreadableDirKeepsValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.poll()
-	if v, ok := s.Secret("token"); !ok || v != "kept" {
+	if v, ok := s.shared("token"); !ok || v != "kept" {
 		t.Errorf("token = %q, %v after the dir vanished", v, ok)
 	}
 }
@@ -174,11 +174,11 @@ func TestConcurrentReads(t *testing.T) {
 					return
 				default:
 				}
-				if v, ok := s.Secret("token"); !ok || len(v) != 2 {
+				if v, ok := s.shared("token"); !ok || len(v) != 2 {
 					t.Errorf("token = %q, %v", v, ok)
 					return
 				}
-				if v, _ := s.Secret("env.token"); v != "e" {
+				if v, _ := s.shared("env.token"); v != "e" {
 					t.Errorf("env.token = %q", v)
 					return
 				}
@@ -228,21 +228,21 @@ func TestRacyWindow(t *testing.T) {
 
 	writeWithMtime("v2") // invisible to the fingerprint
 	s.poll()
-	if v, _ := s.Secret("token"); v != "v2" {
+	if v, _ := s.shared("token"); v != "v2" {
 		t.Fatalf("token = %q, want v2 (racy state re-read)", v)
 	}
 	now = mtime.Add(time.Hour)
 	s.poll() // state no longer racy
 	writeWithMtime("v3")
 	s.poll()
-	if v, _ := s.Secret("token"); v != "v2" {
+	if v, _ := s.shared("token"); v != "v2" {
 		t.Errorf("token = %q: an unchanged, settled directory was read again", v)
 	}
 	if err := os.Chtimes(path, mtime, mtime.Add(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
 	s.poll()
-	if v, _ := s.Secret("token"); v != "v3" {
+	if v, _ := s.shared("token"); v != "v3" {
 		t.Errorf("token = %q, want v3 after the mtime moved", v)
 	}
 }

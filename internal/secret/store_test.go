@@ -48,12 +48,12 @@ func TestEnvLookup(t *testing.T) {
 		{"missing", "", false},
 	}
 	for _, tt := range tests {
-		if got, ok := s.Secret(tt.name); got != tt.want || ok != tt.ok {
+		if got, ok := s.shared(tt.name); got != tt.want || ok != tt.ok {
 			t.Errorf("Secret(%q) = %q, %v, want %q, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
 	}
 	custom := newStore(t, Config{EnvPrefix: "OTHER_"})
-	if got, ok := custom.Secret("crm.api.key"); !ok || got != "other-value" {
+	if got, ok := custom.shared("crm.api.key"); !ok || got != "other-value" {
 		t.Errorf("custom prefix: %q, %v", got, ok)
 	}
 }
@@ -103,7 +103,7 @@ func TestDirLookup(t *testing.T) {
 		{"missing", "", false},
 	}
 	for _, tt := range tests {
-		if got, ok := s.Secret(tt.name); got != tt.want || ok != tt.ok {
+		if got, ok := s.shared(tt.name); got != tt.want || ok != tt.ok {
 			t.Errorf("Secret(%q) = %q, %v, want %q, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
 	}
@@ -115,10 +115,10 @@ func TestFilesWinOverEnv(t *testing.T) {
 	t.Setenv("FLOWHOOK_SECRET_TOKEN", "from-env")
 	t.Setenv("FLOWHOOK_SECRET_ONLY_ENV", "env")
 	s := newStore(t, Config{Dir: dir})
-	if got, _ := s.Secret("token"); got != "from-file" {
+	if got, _ := s.shared("token"); got != "from-file" {
 		t.Errorf("token = %q, want the file's value", got)
 	}
-	if got, _ := s.Secret("only-env"); got != "env" {
+	if got, _ := s.shared("only-env"); got != "env" {
 		t.Errorf("only-env = %q, want the env value", got)
 	}
 }

@@ -39,7 +39,7 @@ func TestDecodeRequestStructured(t *testing.T) {
 	if got := msg.Subject; got != "flowhook.request.acme" {
 		t.Errorf("subject = %q", got)
 	}
-	if got := msg.Header.Get(HeaderMsgID); got != "evt-1" {
+	if got := msg.Header.Get(HeaderMsgID); got != "acme:evt-1" {
 		t.Errorf("Nats-Msg-Id = %q", got)
 	}
 	ev, req, err := DecodeRequest(msg.Header, msg.Data)

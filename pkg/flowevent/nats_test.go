@@ -30,7 +30,7 @@ func TestOutcomeMsgRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewOutcomeMsg: %v", err)
 	}
-	key := OutcomeKey("evt-1")
+	key := OutcomeKey("acme", "evt-1")
 	checks := map[string][2]string{
 		"subject":      {out.Subject, "flowhook.outcome.acme." + key},
 		"Nats-Msg-Id":  {out.Header.Get(HeaderMsgID), key},

@@ -8,8 +8,9 @@ import (
 )
 
 // NewOutcomeMsg builds the outcome event answering requestEvent: structured
-// mode, id and Nats-Msg-Id OutcomeKey(requestEvent.ID) (so a redelivered
-// request yields the same, de-duplicated outcome), subject
+// mode, id and Nats-Msg-Id OutcomeKey(o.Account, requestEvent.ID) (so a
+// redelivered request yields the same, de-duplicated outcome, and two
+// accounts' equal request ids never collide), subject
 // OutcomeSubject(o.Account, requestEvent.ID), source OutcomeSource,
 // subject attribute the profile id, time o.CompletedAt (now when zero), the
 // request's traceparent and tracestate, a HeaderRoute header and a
@@ -29,7 +30,7 @@ func NewOutcomeMsg(requestEvent Event, o Outcome) (*nats.Msg, error) {
 	}
 	parent, state := cleanTraceContext(requestEvent.TraceParent, requestEvent.TraceState)
 	env := envelope{
-		SpecVersion: SpecVersion, ID: OutcomeKey(o.RequestID), Source: OutcomeSource,
+		SpecVersion: SpecVersion, ID: OutcomeKey(o.Account, o.RequestID), Source: OutcomeSource,
 		Type: OutcomeType, Subject: o.ProfileID, DataContentType: ContentTypeJSON,
 		Time: formatTime(o.CompletedAt), TraceParent: parent, TraceState: state,
 	}
@@ -64,7 +65,9 @@ func checkOutcome(requestEvent Event, o Outcome) error {
 
 // DecodeOutcome decodes an outcome event: type OutcomeType, data an
 // Outcome with a valid route and a reason (reasons unknown to this version
-// are accepted), id equal to OutcomeKey of its request_id.
+// are accepted), id equal to OutcomeKey of its account and request_id (or,
+// for outcomes stored by releases before account-scoped ids, the key of
+// its request_id alone).
 func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	ev, err := decodeTypedMsg(msg, OutcomeType)
 	if err != nil {
@@ -80,8 +83,8 @@ func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	if !o.Route.Valid() || o.Reason == "" {
 		return ev, o, stageErr(StageData, ev.ID, ErrBadData, "route must be yes, no or exit, and reason set")
 	}
-	if ev.ID != OutcomeKey(o.RequestID) {
-		return ev, o, stageErr(StageData, ev.ID, ErrInconsistent, "id is not the outcome key of request_id")
+	if ev.ID != OutcomeKey(o.Account, o.RequestID) && ev.ID != legacyOutcomeKey(o.RequestID) {
+		return ev, o, stageErr(StageData, ev.ID, ErrInconsistent, "id is not the outcome key of account and request_id")
 	}
 	return ev, o, nil
 }

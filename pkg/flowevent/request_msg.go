@@ -11,8 +11,8 @@ import (
 
 // NewRequestMsg builds the request event a flow engine publishes when a
 // profile reaches a Webhook node: structured mode, subject
-// RequestSubject(req.Account), id and Nats-Msg-Id header id (unique per
-// visit), source RequestSource(req.FlowID, req.NodeID), subject attribute
+// RequestSubject(req.Account), id id (unique per visit within the account),
+// Nats-Msg-Id RequestMsgID(req.Account, id), source RequestSource(req.FlowID, req.NodeID), subject attribute
 // the profile id, time now unless WithTime.
 //
 // It checks what the envelope needs (id, account, flow, node and profile
@@ -35,7 +35,12 @@ func NewRequestMsg(id string, req Request, opts ...MsgOption) (*nats.Msg, error)
 		Time: formatTime(o.time), TraceParent: o.traceParent, TraceState: o.traceState,
 		Data: &req,
 	}
-	return structuredMsg(RequestSubject(req.Account), env)
+	msg, err := structuredMsg(RequestSubject(req.Account), env)
+	if err != nil {
+		return nil, err
+	}
+	msg.Header[HeaderMsgID] = []string{RequestMsgID(req.Account, id)}
+	return msg, nil
 }
 
 // checkRequestEnvelope checks what NewRequestMsg needs of its arguments.

@@ -42,10 +42,18 @@ func ValidAccount(s string) bool {
 func RequestSubject(account string) string { return RequestSubjectPrefix + account }
 
 // OutcomeSubject is the subject of the outcome event for the request event
-// with id requestID. It ends in OutcomeKey(requestID), so that exactly one
-// outcome subject exists per request event.
+// of account with id requestID. It ends in OutcomeKey(account, requestID),
+// so that exactly one outcome subject exists per request event.
 func OutcomeSubject(account, requestID string) string {
-	return OutcomeSubjectPrefix + account + "." + OutcomeKey(requestID)
+	return OutcomeSubjectPrefix + account + "." + OutcomeKey(account, requestID)
+}
+
+// LegacyOutcomeSubject is where releases before account-scoped ids stored
+// the outcome of a request event (its key derived from the request id
+// alone). flowhook looks there too for request events stored before an
+// upgrade, so that they still get exactly one outcome.
+func LegacyOutcomeSubject(account, requestID string) string {
+	return OutcomeSubjectPrefix + account + "." + legacyOutcomeKey(requestID)
 }
 
 // DeadLetterSubject is the subject of dead-letter records of an account;
@@ -58,21 +66,45 @@ func DeadLetterSubject(account string) string {
 	return DeadLetterSubjectPrefix + account
 }
 
-// OutcomeKey derives the outcome event's id from the request event's id:
-// the first 32 hex digits of SHA-256("flowhook-outcome:" + requestID). It is
+// Ids are scoped by account: two accounts may use the same request id
+// without one's request event, outcome or idempotency key standing in for
+// the other's. Every id below derives from (account, request id); an
+// account id never contains ':', so the pair is unambiguous.
+
+// RequestMsgID is the Nats-Msg-Id a flow engine sets on the request event
+// of account with id requestID: "<account>:<request id>". The request
+// stream de-duplicates on it, and its de-duplication is one namespace for
+// every account, so the id must carry the account. NewRequestMsg sets it.
+func RequestMsgID(account, requestID string) string { return account + ":" + requestID }
+
+// OutcomeKey derives the outcome event's id from the account and the
+// request event's id: the first 32 hex digits of
+// SHA-256("flowhook-outcome:" + account + ":" + requestID). It is
 // deterministic, so a redelivered request event yields the same outcome id
 // (and the same Nats-Msg-Id), and it is always a valid subject token.
-func OutcomeKey(requestID string) string {
-	sum := sha256.Sum256([]byte("flowhook-outcome:" + requestID))
-	return hex.EncodeToString(sum[:16])
+func OutcomeKey(account, requestID string) string {
+	return hashKey("flowhook-outcome:" + account + ":" + requestID)
+}
+
+// legacyOutcomeKey is the outcome key of releases before account-scoped
+// ids: SHA-256("flowhook-outcome:" + requestID).
+func legacyOutcomeKey(requestID string) string {
+	return hashKey("flowhook-outcome:" + requestID)
 }
 
 // IdempotencyKey derives the key sent to the receiver (Idempotency-Key and
-// webhook-id headers) from the request event's id. It is identical on every
-// attempt and every redelivery of that request event.
-func IdempotencyKey(requestID string) string {
-	sum := sha256.Sum256([]byte("flowhook-idempotency:" + requestID))
-	return "fh_" + hex.EncodeToString(sum[:16])
+// webhook-id headers) from the account and the request event's id. It is
+// identical on every attempt and every redelivery of that request event,
+// and differs between accounts, so a receiver shared by many accounts
+// never takes one account's request for a repeat of another's.
+func IdempotencyKey(account, requestID string) string {
+	return "fh_" + hashKey("flowhook-idempotency:"+account+":"+requestID)
+}
+
+// hashKey is the first 32 hex digits of SHA-256(s).
+func hashKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }
 
 // AccountOfRequestSubject returns the account token of a request subject

@@ -1,0 +1,77 @@
+package flowevent
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestIDsScopedByAccount: every id derived from a request id differs
+// between two accounts using the same request id, and is stable for one.
+func TestIDsScopedByAccount(t *testing.T) {
+	derive := map[string]func(account, id string) string{
+		"RequestMsgID":   RequestMsgID,
+		"OutcomeKey":     OutcomeKey,
+		"OutcomeSubject": OutcomeSubject,
+		"IdempotencyKey": IdempotencyKey,
+	}
+	for name, f := range derive {
+		if f("acme", "shared-1") == f("evil", "shared-1") {
+			t.Errorf("%s: two accounts' request id shared-1 give the same id", name)
+		}
+		if f("acme", "shared-1") != f("acme", "shared-1") {
+			t.Errorf("%s is not deterministic", name)
+		}
+		// The pair is unambiguous: an account never contains ':'.
+		if f("a", "b:c") == f("a:b", "c") && ValidAccount("a:b") {
+			t.Errorf("%s: ambiguous pair", name)
+		}
+	}
+	if k := OutcomeKey("acme", "x"); len(k) != 32 || k == legacyOutcomeKey("x") {
+		t.Errorf("outcome key %q: want 32 hex digits, different from the legacy key", k)
+	}
+}
+
+// TestDecodeOutcomeLegacyKey: outcomes stored by releases before
+// account-scoped ids (key from the request id alone) still decode; any
+// other id does not.
+func TestDecodeOutcomeLegacyKey(t *testing.T) {
+	o := Outcome{RequestID: "evt-1", Account: "acme", FlowID: "f", NodeID: "n", ProfileID: "p",
+		Route: RouteYes, Success: true, Reason: ReasonMatched, CompletedAt: time.Unix(1, 0)}
+	msg, err := NewOutcomeMsg(Event{ID: "evt-1"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Subject != OutcomeSubject("acme", "evt-1") || msg.Header.Get(HeaderMsgID) != OutcomeKey("acme", "evt-1") {
+		t.Fatalf("subject %q, msg id %q", msg.Subject, msg.Header.Get(HeaderMsgID))
+	}
+	for _, tc := range []struct {
+		id string
+		ok bool
+	}{
+		{OutcomeKey("acme", "evt-1"), true},
+		{legacyOutcomeKey("evt-1"), true},
+		{OutcomeKey("evil", "evt-1"), false},
+	} {
+		ev := rewriteID(t, msg.Data, tc.id)
+		msg.Data = ev
+		if _, _, err := DecodeOutcome(msg); (err == nil) != tc.ok {
+			t.Errorf("id %s: err %v, want ok=%v", tc.id, err, tc.ok)
+		}
+	}
+}
+
+// rewriteID returns the structured event payload with its "id" replaced.
+func rewriteID(t *testing.T, payload []byte, id string) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(payload, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["id"] = id
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
