@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"net"
 	"net/http"
 	"time"
@@ -17,7 +16,7 @@ import (
 //	GET /readyz           200 while connected to NATS, bound to the consumer
 //	                      and pulling, and not draining; else 503 and why
 //	GET /metrics          Prometheus metrics (internal/metrics)
-//	GET /v1/breakers      the circuit breakers' states as JSON
+//	GET /v1/breakers      the circuit breakers' states as JSON (breakers.go)
 //	GET /v1/stats         node stats as JSON (internal/nodestats.Handler)
 //	GET /v1/stats/worst   an account's worst nodes
 func (a *App) startAdmin() error {
@@ -39,10 +38,7 @@ func (a *App) startAdmin() error {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.HandleFunc("GET /v1/breakers", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(a.breakers.Snapshot())
-	})
+	mux.HandleFunc("GET /v1/breakers", a.serveBreakers)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.ops.reg, promhttp.HandlerOpts{}))
 	stats := nodestats.Handler(a.ops.stats)
 	mux.Handle("GET /v1/stats", stats)

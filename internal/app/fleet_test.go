@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/fleetbreaker"
 	"github.com/flowhook/flowhook/pkg/flowevent"
@@ -58,7 +59,7 @@ func TestFleetBreakerAcrossApps(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fleet bucket: %v", err)
 	}
-	if e, err := kv.Get(context.Background(), fleetbreaker.Key(dead.URL)); err != nil || !strings.Contains(string(e.Value()), `"state":"open"`) {
+	if e, err := kv.Get(context.Background(), fleetbreaker.BucketKey(breaker.Key{Account: "acme", Origin: dead.URL})); err != nil || !strings.Contains(string(e.Value()), `"state":"open"`) {
 		t.Fatalf("fleet record of the dead endpoint: %v", err)
 	}
 }

@@ -93,6 +93,29 @@ func TestOperations(t *testing.T) {
 		}
 	}
 
+	// /v1/breakers: documented JSON, one breaker per account and origin.
+	status, body = get(t, a, "/v1/breakers?account=acme")
+	var brk struct {
+		Breakers []map[string]any `json:"breakers"`
+	}
+	if err := json.Unmarshal([]byte(body), &brk); status != 200 || err != nil || len(brk.Breakers) != 2 {
+		t.Fatalf("/v1/breakers: %d %v %s", status, err, body)
+	}
+	for _, b := range brk.Breakers {
+		if b["account"] != "acme" || b["state"] != "closed" || b["open_until"] != nil || !strings.HasPrefix(b["origin"].(string), "http://127.0.0.1:") {
+			t.Errorf("/v1/breakers entry %v", b)
+		}
+		if b["requests"] == nil || b["consecutive_failures"] == nil {
+			t.Errorf("/v1/breakers entry %v lacks its counts", b)
+		}
+	}
+	if _, body := get(t, a, "/v1/breakers?account=other"); strings.TrimSpace(body) != `{"breakers":[]}` {
+		t.Errorf("/v1/breakers of another account: %s", body)
+	}
+	if status, _ := get(t, a, "/v1/breakers?state=ajar"); status != 400 {
+		t.Errorf("/v1/breakers?state=ajar: %d, want 400", status)
+	}
+
 	var v nodestats.View
 	eventually(t, "node stats count the gone node", 15*time.Second, func() bool {
 		status, body := get(t, a, "/v1/stats?account=acme&flow=flow-1&node=gone")

@@ -7,16 +7,16 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// Allow asks the origin's breaker for permission to send one request. If it
+// Allow asks key's breaker for permission to send one request. If it
 // returns an error (an *OpenError, matching ErrOpen and wrapping
 // gobreaker.ErrOpenState or gobreaker.ErrTooManyRequests) nothing may be
 // sent; otherwise done must be called exactly once with the call's result
 // (later calls are ignored).
-func (r *Registry) Allow(origin string) (done func(Result), err error) {
+func (r *Registry) Allow(key Key) (done func(Result), err error) {
 	now := r.clock.Now()
 	r.maybeSweep(now)
 	for {
-		e := r.entry(origin, now)
+		e := r.entry(key, now)
 		done, evicted, err := r.allow(e, now)
 		if !evicted {
 			return done, err
@@ -25,7 +25,7 @@ func (r *Registry) Allow(origin string) (done func(Result), err error) {
 }
 
 // allow asks e; evicted reports that e was dropped meanwhile and the caller
-// must look the origin up again.
+// must look the key up again.
 func (r *Registry) allow(e *entry, now time.Time) (done func(Result), evicted bool, err error) {
 	e.mu.Lock()
 	if e.evicted {
@@ -36,7 +36,7 @@ func (r *Registry) allow(e *entry, now time.Time) (done func(Result), evicted bo
 	if now.Before(e.openUntil) {
 		until := e.openUntil
 		e.mu.Unlock()
-		return nil, false, &OpenError{Origin: e.origin, Until: until, cause: gobreaker.ErrOpenState}
+		return nil, false, &OpenError{Key: e.key, Until: until, cause: gobreaker.ErrOpenState}
 	}
 	r.renewWindow(e, now)
 	b := e.cb
@@ -81,5 +81,5 @@ func (r *Registry) refusal(e *entry, cause error) error {
 	if cause != gobreaker.ErrOpenState {
 		until = time.Time{}
 	}
-	return &OpenError{Origin: e.origin, Until: until, cause: cause}
+	return &OpenError{Key: e.key, Until: until, cause: cause}
 }

@@ -16,8 +16,8 @@ func (r *Registry) announce(e *entry) {
 	e.hasPending.Store(false)
 	e.mu.Unlock()
 	for _, c := range changes {
-		r.logChange(e.origin, c)
-		t := Transition{Origin: e.origin, From: c.from, To: c.to, External: c.forced}
+		r.logChange(e.key, c)
+		t := Transition{Key: e.key, From: c.from, To: c.to, External: c.forced}
 		if c.to == gobreaker.StateOpen {
 			t.OpenUntil = c.openUntil
 		}
@@ -28,12 +28,12 @@ func (r *Registry) announce(e *entry) {
 }
 
 // logChange logs one transition: opening at warn, the rest at info.
-func (r *Registry) logChange(origin string, c change) {
+func (r *Registry) logChange(key Key, c change) {
 	var ev *zerolog.Event
 	if c.to == gobreaker.StateOpen {
 		ev = r.log.Warn().Time("open_until", c.openUntil).Bool("forced", c.forced)
 	} else {
 		ev = r.log.Info()
 	}
-	ev.Str("origin", origin).Str("from", c.from.String()).Str("to", c.to.String()).Msg("circuit breaker state changed")
+	ev.Str("account", key.Account).Str("origin", key.Origin).Str("from", c.from.String()).Str("to", c.to.String()).Msg("circuit breaker state changed")
 }

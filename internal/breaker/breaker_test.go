@@ -40,6 +40,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 const origin = "https://api.example.com:443"
 
+// key is the breaker key of origin for account acme, the tests' account.
+func key(origin string) Key { return Key{Account: "acme", Origin: origin} }
+
 func newTestRegistry(s Settings) (*Registry, *fakeClock) {
 	c := newFakeClock()
 	return NewRegistry(s, c, zerolog.Nop()), c
@@ -49,7 +52,7 @@ func newTestRegistry(s Settings) (*Registry, *fakeClock) {
 // breaker refuses.
 func call(t *testing.T, r *Registry, origin string, res Result) {
 	t.Helper()
-	done, err := r.Allow(origin)
+	done, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatalf("Allow(%s): %v", origin, err)
 	}
@@ -92,7 +95,7 @@ func TestTrip(t *testing.T) {
 			for _, res := range tt.results {
 				call(t, r, origin, res)
 			}
-			_, err := r.Allow(origin)
+			_, err := r.Allow(key(origin))
 			if gotOpen := err != nil; gotOpen != tt.wantOpen {
 				t.Fatalf("open = %v (err %v), want %v", gotOpen, err, tt.wantOpen)
 			}
@@ -124,7 +127,7 @@ func TestStaysOpenUntilTimeout(t *testing.T) {
 
 	for _, step := range []time.Duration{0, time.Second, timeout - time.Second - time.Nanosecond} {
 		clock.Advance(step)
-		if _, err := r.Allow(origin); !errors.Is(err, ErrOpen) {
+		if _, err := r.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 			t.Fatalf("at +%v: err = %v, want ErrOpen", clock.Now().Sub(trippedAt), err)
 		}
 	}
@@ -132,7 +135,7 @@ func TestStaysOpenUntilTimeout(t *testing.T) {
 	if s := status(t, r, origin); s.State != gobreaker.StateHalfOpen || !s.OpenUntil.IsZero() {
 		t.Fatalf("status at the end of the open period = %+v, want half-open", s)
 	}
-	done, err := r.Allow(origin)
+	done, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatalf("after OpenTimeout: %v", err)
 	}
@@ -165,7 +168,7 @@ func TestHalfOpenAdmitsExactlyProbes(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					done, err := r.Allow(origin)
+					done, err := r.Allow(key(origin))
 					mu.Lock()
 					defer mu.Unlock()
 					if err != nil {
@@ -206,14 +209,14 @@ func TestProbeFailureReopens(t *testing.T) {
 	call(t, r, origin, Fault)
 	call(t, r, origin, Fault)
 	clock.Advance(time.Minute + time.Second)
-	done, err := r.Allow(origin)
+	done, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(3 * time.Second) // the probe takes a while
 	done(Fault)
 
-	_, err = r.Allow(origin)
+	_, err = r.Allow(key(origin))
 	var oe *OpenError
 	if !errors.As(err, &oe) || !errors.Is(err, gobreaker.ErrOpenState) {
 		t.Fatalf("after a failed probe: err = %v, want open", err)
@@ -232,11 +235,11 @@ func TestIgnoredProbeFreesItsSlot(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 1})
 	call(t, r, origin, Fault)
 	clock.Advance(DefaultOpenTimeout)
-	done, err := r.Allow(origin)
+	done, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Allow(origin); !errors.Is(err, gobreaker.ErrTooManyRequests) {
+	if _, err := r.Allow(key(origin)); !errors.Is(err, gobreaker.ErrTooManyRequests) {
 		t.Fatalf("second probe: err = %v, want ErrTooManyRequests", err)
 	}
 	done(Ignored) // shutdown cancelled the probe
@@ -255,7 +258,7 @@ func TestOriginsAreIndependent(t *testing.T) {
 	call(t, r, origin, Fault)
 	call(t, r, other, Fault)
 	call(t, r, origin, Fault)
-	if _, err := r.Allow(origin); !errors.Is(err, ErrOpen) {
+	if _, err := r.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("%s: err = %v, want open", origin, err)
 	}
 	call(t, r, other, Success)
@@ -275,7 +278,7 @@ func TestIntervalResetsCounts(t *testing.T) {
 		t.Fatalf("status = %+v, want closed with 2 consecutive failures", s)
 	}
 	call(t, r, origin, Fault)
-	if _, err := r.Allow(origin); !errors.Is(err, ErrOpen) {
+	if _, err := r.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("err = %v, want open", err)
 	}
 }
@@ -285,7 +288,7 @@ func TestIntervalResetsCounts(t *testing.T) {
 func TestResultOfReplacedWindowIsDropped(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 2, Interval: time.Minute})
 	call(t, r, origin, Fault)
-	late, err := r.Allow(origin)
+	late, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +303,7 @@ func TestResultOfReplacedWindowIsDropped(t *testing.T) {
 
 func TestDoneTwiceCountsOnce(t *testing.T) {
 	r, _ := newTestRegistry(Settings{FailureThreshold: 2})
-	done, err := r.Allow(origin)
+	done, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,13 +326,13 @@ func TestEviction(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Hour, IdleEvict: 10 * time.Minute})
 	call(t, r, idle, Success)
 	call(t, r, open, Fault)
-	pending, err := r.Allow(inflight)
+	pending, err := r.Allow(key(inflight))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r2, clock2 := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Second, IdleEvict: 10 * time.Minute})
 	call(t, r2, stale, Fault) // its open period ends long before the sweep
-	r.ForceOpen(forced, clock.Now().Add(time.Hour))
+	r.ForceOpen(key(forced), clock.Now().Add(time.Hour))
 
 	// Sweeps run every IdleEvict/4, so a breaker goes within 1.25 IdleEvict.
 	clock.Advance(9 * time.Minute)
@@ -348,15 +351,17 @@ func TestEviction(t *testing.T) {
 			t.Errorf("%s present = %v, want %v", o, got[o], want)
 		}
 	}
-	if s := status(t, r2, stale); s.State != gobreaker.StateHalfOpen {
-		t.Errorf("stale open breaker: %+v, want kept (half-open)", s)
+	// An open breaker whose open period ended IdleEvict ago with no call
+	// to probe it was abandoned: it goes too (a later call starts fresh).
+	if _, ok := r2.Status(key(stale)); ok {
+		t.Errorf("abandoned open breaker kept")
 	}
 
 	// The call in flight still ends cleanly, and the evicted origin comes
 	// back fresh.
 	pending(Success)
 	call(t, r, idle, Fault)
-	if _, err := r.Allow(idle); !errors.Is(err, ErrOpen) {
+	if _, err := r.Allow(key(idle)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("re-created breaker: err = %v, want open after one fault", err)
 	}
 }
@@ -365,14 +370,14 @@ func TestEviction(t *testing.T) {
 func TestEvictedEntryIsNotUsed(t *testing.T) {
 	r, clock := newTestRegistry(Settings{IdleEvict: time.Minute})
 	call(t, r, origin, Success)
-	stale := r.entries[origin]
+	stale := r.entries[key(origin)]
 	clock.Advance(time.Minute)
 	r.sweep(clock.Now())
 	if _, evicted, err := r.allow(stale, clock.Now()); !evicted || err != nil {
 		t.Fatalf("allow on an evicted entry: evicted=%v err=%v", evicted, err)
 	}
 	call(t, r, origin, Success)
-	if r.entries[origin] == stale {
+	if r.entries[key(origin)] == stale {
 		t.Fatal("the evicted entry is back in the registry")
 	}
 }
@@ -381,28 +386,28 @@ func TestForceOpen(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 5, OpenTimeout: time.Minute})
 	call(t, r, origin, Success)
 	until := clock.Now().Add(5 * time.Minute)
-	r.ForceOpen(origin, until)
+	r.ForceOpen(key(origin), until)
 
-	_, err := r.Allow(origin)
+	_, err := r.Allow(key(origin))
 	var oe *OpenError
 	if !errors.As(err, &oe) || !oe.Until.Equal(until) {
 		t.Fatalf("forced open: err = %v, want open until %v", err, until)
 	}
-	r.ForceOpen(origin, until.Add(-time.Minute)) // never shortens
-	r.ForceOpen(origin, clock.Now())             // not in the future: no-op
+	r.ForceOpen(key(origin), until.Add(-time.Minute)) // never shortens
+	r.ForceOpen(key(origin), clock.Now())             // not in the future: no-op
 	if s := status(t, r, origin); s.State != gobreaker.StateOpen || !s.OpenUntil.Equal(until) {
 		t.Fatalf("status = %+v, want open until %v", s, until)
 	}
 	clock.Advance(5*time.Minute - time.Nanosecond)
-	if _, err := r.Allow(origin); !errors.Is(err, ErrOpen) {
+	if _, err := r.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("just before until: err = %v, want open", err)
 	}
 	clock.Advance(time.Nanosecond)
-	probe, err := r.Allow(origin)
+	probe, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatalf("at until: %v", err)
 	}
-	if _, err := r.Allow(origin); !errors.Is(err, gobreaker.ErrTooManyRequests) {
+	if _, err := r.Allow(key(origin)); !errors.Is(err, gobreaker.ErrTooManyRequests) {
 		t.Fatalf("second call after a forced open: err = %v, want a half-open refusal", err)
 	}
 	probe(Success)
@@ -413,9 +418,9 @@ func TestForceOpen(t *testing.T) {
 	// Forcing an open breaker extends its open period.
 	r2, clock2 := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Minute})
 	call(t, r2, origin, Fault)
-	r2.ForceOpen(origin, clock2.Now().Add(time.Hour))
+	r2.ForceOpen(key(origin), clock2.Now().Add(time.Hour))
 	clock2.Advance(time.Minute)
-	if _, err := r2.Allow(origin); !errors.Is(err, ErrOpen) {
+	if _, err := r2.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("extended open: err = %v, want open", err)
 	}
 }
@@ -429,17 +434,17 @@ func TestStateChangesAreAnnouncedInOrder(t *testing.T) {
 		from, to gobreaker.State
 	}
 	var got []tr
-	r.OnStateChange(func(o string, from, to gobreaker.State) {
-		got = append(got, tr{o, from, to})
+	r.OnStateChange(func(k Key, from, to gobreaker.State) {
+		got = append(got, tr{k.Origin, from, to})
 		r.Snapshot() // the hook may read the registry
 	})
 
-	call(t, r, origin, Fault)                       // closed -> open
-	clock.Advance(DefaultOpenTimeout)               //
-	call(t, r, origin, Fault)                       // open -> half-open -> open
-	clock.Advance(DefaultOpenTimeout)               //
-	call(t, r, origin, Success)                     // open -> half-open -> closed
-	r.ForceOpen(origin, clock.Now().Add(time.Hour)) // closed -> open (forced)
+	call(t, r, origin, Fault)                            // closed -> open
+	clock.Advance(DefaultOpenTimeout)                    //
+	call(t, r, origin, Fault)                            // open -> half-open -> open
+	clock.Advance(DefaultOpenTimeout)                    //
+	call(t, r, origin, Success)                          // open -> half-open -> closed
+	r.ForceOpen(key(origin), clock.Now().Add(time.Hour)) // closed -> open (forced)
 
 	C, H, O := gobreaker.StateClosed, gobreaker.StateHalfOpen, gobreaker.StateOpen
 	want := []tr{{origin, C, O}, {origin, O, H}, {origin, H, O}, {origin, O, H}, {origin, H, C}, {origin, C, O}}
@@ -476,11 +481,11 @@ func TestStateChangesAreAnnouncedInOrder(t *testing.T) {
 
 func TestSettingsDefaults(t *testing.T) {
 	got := Settings{}.withDefaults()
-	want := Settings{FailureThreshold: 5, OpenTimeout: 30 * time.Second, HalfOpenProbes: 1, Interval: time.Minute, IdleEvict: 10 * time.Minute}
+	want := Settings{FailureThreshold: 5, OpenTimeout: 30 * time.Second, HalfOpenProbes: 1, Interval: time.Minute, IdleEvict: 10 * time.Minute, MaxBreakers: 20000}
 	if got != want {
 		t.Fatalf("defaults = %+v, want %+v", got, want)
 	}
-	custom := Settings{FailureThreshold: 2, OpenTimeout: time.Second, HalfOpenProbes: 3, Interval: time.Hour, IdleEvict: time.Minute}
+	custom := Settings{FailureThreshold: 2, OpenTimeout: time.Second, HalfOpenProbes: 3, Interval: time.Hour, IdleEvict: time.Minute, MaxBreakers: 7}
 	if custom.withDefaults() != custom {
 		t.Fatal("withDefaults changed set fields")
 	}

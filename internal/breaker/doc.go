@@ -1,8 +1,12 @@
-// Package breaker keeps one circuit breaker per endpoint origin
-// (scheme://host:port), so that an endpoint that keeps failing stops
-// receiving requests for a while instead of tying up workers.
+// Package breaker keeps one circuit breaker per account and endpoint
+// origin (a Key: account, scheme://host:port), so that an endpoint that
+// keeps failing stops receiving an account's requests for a while instead
+// of tying up workers. Accounts never share a breaker: a large origin is
+// called by many accounts, and one account's failing node (a wrong path,
+// an expired key, a timeout it chose) must not refuse the others' calls.
+// The Registry's memory is bounded (Settings.IdleEvict, MaxBreakers).
 //
-// Each origin has a gobreaker v2 TwoStepCircuitBreaker. gobreaker reads the
+// Each key has a gobreaker v2 TwoStepCircuitBreaker. gobreaker reads the
 // system clock itself, so the open period is kept here, driven by the
 // injected Clock: gobreaker is given a 1ns timeout, and when it reports a
 // transition to open, the Registry records open-until = now + OpenTimeout.
@@ -19,13 +23,14 @@
 // function Allow returns. Ignored results (a call cancelled by shutdown) do
 // not count either way.
 //
-// State changes are logged (origin only: scheme, host and port are not
-// personal data) and reported to the OnStateChange and OnTransition hooks,
+// State changes are logged (account and origin only: scheme, host and
+// port are not personal data) and reported to the OnStateChange and OnTransition hooks,
 // outside every lock and in the order they happened.
 //
 // A fleet of replicas shares its breakers through three calls made on
 // another replica's behalf: ForceOpen (the fleet opened the origin),
 // Close (the fleet's probe found it healthy) and Record (a result another
-// replica observed, so that the fleet trips after about one replica's
-// threshold). internal/fleetbreaker makes them.
+// replica observed for the same account and origin, so that the fleet
+// trips after about one replica's threshold). internal/fleetbreaker makes
+// them.
 package breaker

@@ -8,15 +8,15 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// cb is the gobreaker type used per origin.
+// cb is the gobreaker type used per key.
 type cb = gobreaker.TwoStepCircuitBreaker[struct{}]
 
-// entry is one origin's breaker and the state the Registry keeps around it.
+// entry is one key's breaker and the state the Registry keeps around it.
 //
 // Lock order: gobreaker's lock, then entry.mu (gobreaker calls record with
 // its lock held). So entry.mu is never held while calling into gobreaker.
 type entry struct {
-	origin string
+	key Key
 
 	// forcing counts ForceOpen calls tripping the breaker; ReadyToTrip and
 	// record read it under gobreaker's lock.
@@ -48,7 +48,7 @@ type change struct {
 func (r *Registry) newBreaker(e *entry, epoch uint64) *cb {
 	threshold := r.settings.FailureThreshold
 	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        e.origin,
+		Name:        e.key.String(),
 		MaxRequests: r.settings.HalfOpenProbes,
 		// Interval 0: gobreaker never clears closed counts by the system
 		// clock; Registry replaces the breaker at the end of each window.

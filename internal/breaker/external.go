@@ -6,10 +6,10 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// Transition is one state change of an origin's breaker, as hooks added by
+// Transition is one state change of a breaker, as hooks added by
 // OnTransition see it.
 type Transition struct {
-	Origin   string
+	Key      Key
 	From, To gobreaker.State
 	// OpenUntil is when the open period ends, for a transition to open.
 	OpenUntil time.Time
@@ -20,7 +20,7 @@ type Transition struct {
 }
 
 // OnTransition adds a hook called after every state change of every
-// origin's breaker, with the details a fleet needs to share it; see
+// breaker, with the details a fleet needs to share it; see
 // OnStateChange for the rules hooks follow.
 func (r *Registry) OnTransition(f func(Transition)) {
 	r.notifyMu.Lock()
@@ -29,18 +29,19 @@ func (r *Registry) OnTransition(f func(Transition)) {
 }
 
 // Record counts a result observed elsewhere (by another replica calling
-// the same origin) in origin's breaker as if one of its own calls had
+// the same origin for the same account) in key's breaker as if one of its
+// own calls had
 // ended so: a Fault adds to the run of consecutive faults and may trip the
 // breaker, a Success ends the run. It only counts while the breaker is
 // closed; open and half-open breakers leave their probes to decide.
 // Ignored results do nothing.
-func (r *Registry) Record(origin string, res Result) {
+func (r *Registry) Record(key Key, res Result) {
 	if res == Ignored {
 		return
 	}
 	now := r.clock.Now()
 	for {
-		e := r.entry(origin, now)
+		e := r.entry(key, now)
 		e.mu.Lock()
 		if e.evicted {
 			e.mu.Unlock()
@@ -72,15 +73,15 @@ func (r *Registry) recordOn(e *entry, b *cb, res Result) {
 	r.finish(e)
 }
 
-// Close closes origin's breaker at once, as when a probe sent by another
+// Close closes key's breaker at once, as when a probe sent by another
 // replica found the endpoint healthy again: its open period ends and its
 // counts start from zero. Calls still in flight on the old breaker end
-// without counting. A closed breaker, or an origin without one, is left
+// without counting. A closed breaker, or a key without one, is left
 // alone.
-func (r *Registry) Close(origin string) {
+func (r *Registry) Close(key Key) {
 	now := r.clock.Now()
 	r.mu.RLock()
-	e := r.entries[origin]
+	e := r.entries[key]
 	r.mu.RUnlock()
 	if e == nil {
 		return
@@ -100,12 +101,12 @@ func (r *Registry) Close(origin string) {
 	r.announce(e)
 }
 
-// Status returns origin's breaker status, and false when the origin has no
+// Status returns key's breaker status, and false when the key has no
 // breaker (it was never called, or was evicted while idle and closed).
-func (r *Registry) Status(origin string) (Status, bool) {
+func (r *Registry) Status(key Key) (Status, bool) {
 	now := r.clock.Now()
 	r.mu.RLock()
-	e := r.entries[origin]
+	e := r.entries[key]
 	r.mu.RUnlock()
 	if e == nil {
 		return Status{}, false
@@ -116,7 +117,7 @@ func (r *Registry) Status(origin string) (Status, bool) {
 // status is e's Status at now.
 func (e *entry) status(now time.Time) Status {
 	e.mu.Lock()
-	s := Status{Origin: e.origin, State: e.visibleState(now)}
+	s := Status{Key: e.key, State: e.visibleState(now)}
 	if s.State == gobreaker.StateOpen {
 		s.OpenUntil = e.openUntil
 	}
@@ -127,14 +128,14 @@ func (e *entry) status(now time.Time) Status {
 }
 
 // Refusal returns the error a guard standing in front of a Registry (a
-// fleet-wide breaker) returns when it refuses a call to origin itself: the
+// fleet-wide breaker) returns when it refuses a call to key itself: the
 // same *OpenError Allow returns, wrapping gobreaker.ErrOpenState when
 // until is set (open until then), else gobreaker.ErrTooManyRequests
 // (half-open, waiting for a probe).
-func Refusal(origin string, until time.Time) *OpenError {
+func Refusal(key Key, until time.Time) *OpenError {
 	cause := gobreaker.ErrOpenState
 	if until.IsZero() {
 		cause = gobreaker.ErrTooManyRequests
 	}
-	return &OpenError{Origin: origin, Until: until, cause: cause}
+	return &OpenError{Key: key, Until: until, cause: cause}
 }

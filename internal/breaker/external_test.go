@@ -12,18 +12,18 @@ func TestHooksFanOut(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Minute})
 	var metrics, other []gobreaker.State
 	var transitions []Transition
-	r.OnStateChange(func(_ string, _, to gobreaker.State) { metrics = append(metrics, to) })
+	r.OnStateChange(func(_ Key, _, to gobreaker.State) { metrics = append(metrics, to) })
 	r.OnTransition(func(tr Transition) { transitions = append(transitions, tr) })
-	r.OnStateChange(func(_ string, _, to gobreaker.State) { other = append(other, to) })
+	r.OnStateChange(func(_ Key, _, to gobreaker.State) { other = append(other, to) })
 
-	call(t, r, origin, Fault)                           // closed -> open
-	r.Close(origin)                                     // open -> closed, external
-	r.ForceOpen(origin, clock.Now().Add(2*time.Minute)) // closed -> open, external
+	call(t, r, origin, Fault)                                // closed -> open
+	r.Close(key(origin))                                     // open -> closed, external
+	r.ForceOpen(key(origin), clock.Now().Add(2*time.Minute)) // closed -> open, external
 	C, O := gobreaker.StateClosed, gobreaker.StateOpen
 	want := []Transition{
-		{Origin: origin, From: C, To: O, OpenUntil: clock.Now().Add(time.Minute)},
-		{Origin: origin, From: O, To: C, External: true},
-		{Origin: origin, From: C, To: O, OpenUntil: clock.Now().Add(2 * time.Minute), External: true},
+		{Key: key(origin), From: C, To: O, OpenUntil: clock.Now().Add(time.Minute)},
+		{Key: key(origin), From: O, To: C, External: true},
+		{Key: key(origin), From: C, To: O, OpenUntil: clock.Now().Add(2 * time.Minute), External: true},
 	}
 	if len(transitions) != len(want) {
 		t.Fatalf("transitions = %+v, want %+v", transitions, want)
@@ -67,9 +67,9 @@ func TestRecord(t *testing.T) {
 				call(t, r, origin, res)
 			}
 			for _, res := range tt.remote {
-				r.Record(origin, res)
+				r.Record(key(origin), res)
 			}
-			_, err := r.Allow(origin)
+			_, err := r.Allow(key(origin))
 			if gotOpen := errors.Is(err, ErrOpen); gotOpen != tt.wantOpen {
 				t.Fatalf("open = %v (err %v), want %v", gotOpen, err, tt.wantOpen)
 			}
@@ -85,20 +85,20 @@ func TestRecord(t *testing.T) {
 func TestRecordLeavesProbesAlone(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Minute})
 	call(t, r, origin, Fault)
-	r.Record(origin, Success) // open: not counted
-	if _, err := r.Allow(origin); !errors.Is(err, ErrOpen) {
+	r.Record(key(origin), Success) // open: not counted
+	if _, err := r.Allow(key(origin)); !errors.Is(err, ErrOpen) {
 		t.Fatalf("err = %v, want still open", err)
 	}
 	clock.Advance(time.Minute)
-	r.Record(origin, Success) // half-open (visible): the probe is not its to take
+	r.Record(key(origin), Success) // half-open (visible): the probe is not its to take
 	if s := status(t, r, origin); s.State != gobreaker.StateHalfOpen {
 		t.Fatalf("after a recorded success at the end of the open period: %v, want half-open", s.State)
 	}
-	probe, err := r.Allow(origin)
+	probe, err := r.Allow(key(origin))
 	if err != nil {
 		t.Fatalf("the probe slot was taken: %v", err)
 	}
-	r.Record(origin, Success)
+	r.Record(key(origin), Success)
 	if s := status(t, r, origin); s.State != gobreaker.StateHalfOpen {
 		t.Fatalf("a recorded success closed a half-open breaker: %v", s.State)
 	}
@@ -113,7 +113,7 @@ func TestClose(t *testing.T) {
 		r, _ := newTestRegistry(Settings{FailureThreshold: 2, OpenTimeout: time.Hour})
 		call(t, r, origin, Fault)
 		call(t, r, origin, Fault)
-		r.Close(origin)
+		r.Close(key(origin))
 		s := status(t, r, origin)
 		if s.State != gobreaker.StateClosed || s.Counts.Requests != 0 || !s.OpenUntil.IsZero() {
 			t.Fatalf("after Close: %+v, want closed with zero counts", s)
@@ -125,18 +125,18 @@ func TestClose(t *testing.T) {
 		r, clock := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Minute})
 		call(t, r, origin, Fault)
 		clock.Advance(time.Minute)
-		probe, err := r.Allow(origin)
+		probe, err := r.Allow(key(origin))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Close(origin)
+		r.Close(key(origin))
 		probe(Fault)
 		if s := status(t, r, origin); s.State != gobreaker.StateClosed {
 			t.Fatalf("the old probe re-opened the closed breaker: %+v", s)
 		}
 		call(t, r, origin, Success)
 		r.mu.RLock()
-		inflight := r.entries[origin].inflight
+		inflight := r.entries[key(origin)].inflight
 		r.mu.RUnlock()
 		if inflight != 0 {
 			t.Fatalf("%d calls in flight after every done", inflight)
@@ -147,12 +147,12 @@ func TestClose(t *testing.T) {
 		var n int
 		r.OnTransition(func(Transition) { n++ })
 		call(t, r, origin, Fault)
-		r.Close(origin)
-		r.Close("http://never.example:80")
+		r.Close(key(origin))
+		r.Close(key("http://never.example:80"))
 		if s := status(t, r, origin); s.Counts.ConsecutiveFailures != 1 || n != 0 {
 			t.Fatalf("Close on a closed breaker: %+v and %d transitions, want untouched", s, n)
 		}
-		if _, ok := r.Status("http://never.example:80"); ok {
+		if _, ok := r.Status(key("http://never.example:80")); ok {
 			t.Fatal("Close created a breaker")
 		}
 	})
@@ -160,11 +160,11 @@ func TestClose(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	r, clock := newTestRegistry(Settings{FailureThreshold: 1, OpenTimeout: time.Minute})
-	if _, ok := r.Status(origin); ok {
+	if _, ok := r.Status(key(origin)); ok {
 		t.Fatal("status of an origin never called")
 	}
 	call(t, r, origin, Fault)
-	s, ok := r.Status(origin)
+	s, ok := r.Status(key(origin))
 	if !ok || s.State != gobreaker.StateOpen || !s.OpenUntil.Equal(clock.Now().Add(time.Minute)) || s.Counts.ConsecutiveFailures != 0 {
 		t.Fatalf("Status = %+v, %v", s, ok)
 	}
@@ -177,7 +177,7 @@ func TestRefusal(t *testing.T) {
 		cause error
 	}{{until, gobreaker.ErrOpenState}, {time.Time{}, gobreaker.ErrTooManyRequests}}
 	for _, tt := range tests {
-		err := error(Refusal(origin, tt.until))
+		err := error(Refusal(key(origin), tt.until))
 		var oe *OpenError
 		if !errors.Is(err, ErrOpen) || !errors.Is(err, tt.cause) || !errors.As(err, &oe) || !oe.Until.Equal(tt.until) || oe.Origin != origin {
 			t.Errorf("Refusal(%v) = %v, want ErrOpen wrapping %v", tt.until, err, tt.cause)

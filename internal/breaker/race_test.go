@@ -20,7 +20,7 @@ func TestConcurrentUse(t *testing.T) {
 	r := NewRegistry(Settings{FailureThreshold: 3, OpenTimeout: time.Second, HalfOpenProbes: 2, Interval: 5 * time.Second, IdleEvict: 4 * time.Second},
 		clock, zerolog.Nop())
 	var transitions sync.Map
-	r.OnStateChange(func(o string, from, to gobreaker.State) { transitions.Store(o, to) })
+	r.OnStateChange(func(k Key, from, to gobreaker.State) { transitions.Store(k.Origin, to) })
 	origins := []string{"http://a:80", "http://b:80", "http://c:80", "http://d:80"}
 
 	var wg sync.WaitGroup
@@ -32,10 +32,10 @@ func TestConcurrentUse(t *testing.T) {
 			for range 2000 {
 				o := origins[rng.IntN(len(origins))]
 				if rng.IntN(10) == 0 { // a result counted by another replica
-					r.Record(o, Result(rng.IntN(3)+1))
+					r.Record(key(o), Result(rng.IntN(3)+1))
 					continue
 				}
-				done, err := r.Allow(o)
+				done, err := r.Allow(key(o))
 				if err != nil {
 					if !errors.Is(err, ErrOpen) {
 						t.Errorf("Allow: %v", err)
@@ -53,10 +53,10 @@ func TestConcurrentUse(t *testing.T) {
 			clock.Advance(50 * time.Millisecond)
 			_ = r.Snapshot()
 			if i%50 == 0 {
-				r.ForceOpen(origins[i%len(origins)], clock.Now().Add(time.Second))
+				r.ForceOpen(key(origins[i%len(origins)]), clock.Now().Add(time.Second))
 			}
 			if i%70 == 0 {
-				r.Close(origins[(i/70)%len(origins)])
+				r.Close(key(origins[(i/70)%len(origins)]))
 			}
 		}
 	}()
@@ -78,7 +78,7 @@ func BenchmarkAllowDone(b *testing.B) {
 	b.ReportAllocs()
 	b.Run("closed", func(b *testing.B) {
 		for b.Loop() {
-			done, err := r.Allow("https://api.example.com:443")
+			done, err := r.Allow(key("https://api.example.com:443"))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func BenchmarkAllowDone(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				done, err := r.Allow("https://api.example.com:443")
+				done, err := r.Allow(key("https://api.example.com:443"))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -99,9 +99,9 @@ func BenchmarkAllowDone(b *testing.B) {
 	})
 	b.Run("open", func(b *testing.B) {
 		b.ReportAllocs()
-		r.ForceOpen("https://down.example.com:443", time.Now().Add(time.Hour))
+		r.ForceOpen(key("https://down.example.com:443"), time.Now().Add(time.Hour))
 		for b.Loop() {
-			if _, err := r.Allow("https://down.example.com:443"); err == nil {
+			if _, err := r.Allow(key("https://down.example.com:443")); err == nil {
 				b.Fatal("admitted")
 			}
 		}

@@ -10,7 +10,8 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// Registry holds one circuit breaker per origin, created on first use. It
+// Registry holds one circuit breaker per Key (account and origin), created
+// on first use. It
 // is safe for concurrent use by multiple goroutines.
 type Registry struct {
 	settings Settings
@@ -19,7 +20,7 @@ type Registry struct {
 	hooks    []func(Transition) // guarded by notifyMu
 
 	mu        sync.RWMutex
-	entries   map[string]*entry
+	entries   map[Key]*entry
 	nextSweep atomic.Int64 // unix nanoseconds
 
 	// notifyMu serialises announcements so that they leave in the order
@@ -33,24 +34,24 @@ func NewRegistry(s Settings, clock Clock, log zerolog.Logger) *Registry {
 	if clock == nil {
 		clock = systemClock{}
 	}
-	r := &Registry{settings: s.withDefaults(), clock: clock, log: log, entries: make(map[string]*entry)}
+	r := &Registry{settings: s.withDefaults(), clock: clock, log: log, entries: make(map[Key]*entry)}
 	r.nextSweep.Store(clock.Now().Add(r.sweepEvery()).UnixNano())
 	return r
 }
 
 // OnStateChange adds a hook called after every state change of every
-// origin's breaker (for metrics), in the order the changes happened,
+// breaker (for metrics), in the order the changes happened,
 // outside the Registry's locks. Hooks added by OnStateChange and
 // OnTransition all run, in the order they were added; add them before the
 // first Allow. f must return quickly and must not call Allow, ForceOpen,
 // Close, Record or a done function.
-func (r *Registry) OnStateChange(f func(origin string, from, to gobreaker.State)) {
-	r.OnTransition(func(t Transition) { f(t.Origin, t.From, t.To) })
+func (r *Registry) OnStateChange(f func(key Key, from, to gobreaker.State)) {
+	r.OnTransition(func(t Transition) { f(t.Key, t.From, t.To) })
 }
 
-// Status is one origin's breaker as operators see it.
+// Status is one breaker as operators see it.
 type Status struct {
-	Origin string
+	Key
 	// State is open while requests are refused, half-open once the open
 	// period has passed, else closed.
 	State gobreaker.State
@@ -61,7 +62,8 @@ type Status struct {
 	OpenUntil time.Time
 }
 
-// Snapshot returns the status of every origin's breaker, sorted by origin.
+// Snapshot returns the status of every breaker, sorted by account, then
+// origin.
 func (r *Registry) Snapshot() []Status {
 	now := r.clock.Now()
 	r.mu.RLock()
@@ -75,20 +77,20 @@ func (r *Registry) Snapshot() []Status {
 	for _, e := range entries {
 		out = append(out, e.status(now))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Origin < out[j].Origin })
+	sort.Slice(out, func(i, j int) bool { return out[i].Key.less(out[j].Key) })
 	return out
 }
 
-// ForceOpen opens origin's breaker until until (it stays open longer if it
+// ForceOpen opens key's breaker until until (it stays open longer if it
 // already was), as when the fleet reports the endpoint down. The breaker
 // trips as if it had failed, so that once until has passed the next request
 // is a half-open probe. An until not after the current time does nothing.
-func (r *Registry) ForceOpen(origin string, until time.Time) {
+func (r *Registry) ForceOpen(key Key, until time.Time) {
 	now := r.clock.Now()
 	if !until.After(now) {
 		return
 	}
-	e := r.entry(origin, now)
+	e := r.entry(key, now)
 	e.mu.Lock()
 	if until.After(e.openUntil) {
 		e.openUntil = until
@@ -97,7 +99,7 @@ func (r *Registry) ForceOpen(origin string, until time.Time) {
 	b, open := e.cb, e.state == gobreaker.StateOpen
 	e.mu.Unlock()
 
-	r.log.Warn().Str("origin", origin).Time("open_until", until).Msg("circuit breaker forced open")
+	r.log.Warn().Str("account", key.Account).Str("origin", key.Origin).Time("open_until", until).Msg("circuit breaker forced open")
 	if open {
 		return // gobreaker moves to half-open when openUntil has passed
 	}
@@ -109,21 +111,22 @@ func (r *Registry) ForceOpen(origin string, until time.Time) {
 	r.announce(e)
 }
 
-// entry returns origin's entry, creating it.
-func (r *Registry) entry(origin string, now time.Time) *entry {
+// entry returns key's entry, creating it.
+func (r *Registry) entry(key Key, now time.Time) *entry {
 	r.mu.RLock()
-	e := r.entries[origin]
+	e := r.entries[key]
 	r.mu.RUnlock()
 	if e != nil {
 		return e
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e = r.entries[origin]; e != nil {
+	if e = r.entries[key]; e != nil {
 		return e
 	}
-	e = &entry{origin: origin, windowStart: now, lastUsed: now}
+	r.shrink()
+	e = &entry{key: key, windowStart: now, lastUsed: now}
 	e.cb = r.newBreaker(e, 0)
-	r.entries[origin] = e
+	r.entries[key] = e
 	return e
 }

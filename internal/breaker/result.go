@@ -53,7 +53,7 @@ func (r Result) err() error {
 	}
 }
 
-// ErrOpen is returned (wrapped in an *OpenError) by Allow when an origin's
+// ErrOpen is returned (wrapped in an *OpenError) by Allow when a
 // breaker refuses a request: nothing may be sent.
 var ErrOpen = errors.New("breaker: circuit open")
 
@@ -62,15 +62,16 @@ var ErrOpen = errors.New("breaker: circuit open")
 // (open) or gobreaker.ErrTooManyRequests (half-open, every probe slot
 // taken).
 type OpenError struct {
-	// Origin is the refused origin.
-	Origin string
+	// Key is the refused account and origin.
+	Key
 	// Until is when the breaker stops being open; zero when it is
 	// half-open and waiting for its probes.
 	Until time.Time
 	cause error
 }
 
-// Error implements error; it names the origin and the gobreaker state.
+// Error implements error; it names the origin and the gobreaker state
+// (not the account: the error is the account's own).
 func (e *OpenError) Error() string {
 	return "breaker: " + e.Origin + ": " + e.cause.Error()
 }

@@ -32,8 +32,15 @@ type Settings struct {
 	// been used for this long, which bounds memory when flows call many
 	// endpoints; open and half-open breakers are never dropped. Idle
 	// breakers are looked for every IdleEvict/4 (during Allow), so one goes
-	// within 1.25 IdleEvict. Default 10m.
+	// within 1.25 IdleEvict. An open breaker whose open period ended
+	// IdleEvict ago without a probe goes too. Default 10m.
 	IdleEvict time.Duration
+	// MaxBreakers bounds how many breakers are kept (about 660 bytes
+	// each); past it, closed breakers with no call in flight are dropped,
+	// those without faults first, then the least recently used, until
+	// 9/10 of it are left. Open and half-open breakers are never dropped.
+	// Default 20,000.
+	MaxBreakers int
 }
 
 // Defaults.
@@ -43,6 +50,7 @@ const (
 	DefaultHalfOpenProbes   = 1
 	DefaultInterval         = 60 * time.Second
 	DefaultIdleEvict        = 10 * time.Minute
+	DefaultMaxBreakers      = 20000
 )
 
 // withDefaults fills zero (or negative) fields with their defaults.
@@ -61,6 +69,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.IdleEvict <= 0 {
 		s.IdleEvict = DefaultIdleEvict
+	}
+	if s.MaxBreakers <= 0 {
+		s.MaxBreakers = DefaultMaxBreakers
 	}
 	return s
 }

@@ -61,7 +61,7 @@ func TestAttempt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.openFirst {
-				breakers.ForceOpen(origin(t, srv.URL), time.Now().Add(time.Minute))
+				breakers.ForceOpen(breakerKey(t, srv.URL), time.Now().Add(time.Minute))
 			}
 			req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Node: tt.node, Profile: flowevent.Profile{ID: "p"}}
 			ev := flowevent.Event{ID: "evt-" + tt.name}
@@ -102,11 +102,12 @@ func TestAttemptCanceled(t *testing.T) {
 	}
 }
 
-func origin(t *testing.T, rawURL string) string {
+// breakerKey is the breaker key of account acme's calls to rawURL.
+func breakerKey(t *testing.T, rawURL string) breaker.Key {
 	t.Helper()
 	_, target, err := request.NewBuilder(nil, "").Build(context.Background(), "x", &flowevent.Request{Node: flowevent.NodeConfig{Method: "GET", URL: rawURL}}, request.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return target.Origin
+	return breaker.Key{Account: "acme", Origin: target.Origin}
 }

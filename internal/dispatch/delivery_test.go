@@ -278,7 +278,7 @@ func TestHoldWhileOpen(t *testing.T) {
 	r := newRig(t, bus.Topology{AckWait: 3 * time.Second}, breaker.Settings{FailureThreshold: 3, OpenTimeout: time.Second})
 	node := r.node(flowevent.RouteNo)
 	node.Hold = &flowevent.HoldPolicy{MaxWaitMS: 20_000}
-	r.breakers.ForceOpen(origin(t, r.recv.URL), time.Now().Add(1500*time.Millisecond))
+	r.breakers.ForceOpen(breakerKey(t, r.recv.URL), time.Now().Add(1500*time.Millisecond))
 	const n = 30
 	for i := range n {
 		r.publish(fmt.Sprintf("h-%02d", i), node)

@@ -23,10 +23,11 @@ type Sender interface {
 	Do(req *http.Request) (*egress.Response, error)
 }
 
-// Breakers guards endpoints by origin. internal/breaker.Registry
-// implements it.
+// Breakers guards endpoints: one breaker per account and origin, so that
+// one account's failing calls never refuse another's. internal/breaker.Registry
+// and internal/fleetbreaker.Fleet implement it.
 type Breakers interface {
-	Allow(origin string) (done func(breaker.Result), err error)
+	Allow(key breaker.Key) (done func(breaker.Result), err error)
 }
 
 // Builder builds the outbound request of a request event.

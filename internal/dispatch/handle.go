@@ -108,7 +108,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 		return r
 	}
 	defer release()
-	done, err := d.breakers.Allow(target.Origin)
+	done, err := d.breakers.Allow(breaker.Key{Account: req.Account, Origin: target.Origin})
 	if err != nil {
 		r.refused = true
 		var oe *breaker.OpenError

@@ -24,7 +24,7 @@ func BenchmarkAllowHealthy(b *testing.B) {
 	ran := make(chan error, 1)
 	go func() { ran <- f.Run(ctx) }()
 	b.Cleanup(func() { cancel(); <-ran })
-	for name, allow := range map[string]func(string) (func(breaker.Result), error){"registry": reg.Allow, "fleet": f.Allow} {
+	for name, allow := range map[string]func(breaker.Key) (func(breaker.Result), error){"registry": reg.Allow, "fleet": f.Allow} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -2,11 +2,14 @@
 // flowhook replica through NATS, so that N replicas protect a failing
 // endpoint about as well as one: the fleet trips after about one
 // replica's failure threshold, and probes a dead endpoint about once per
-// open period instead of once per replica.
+// open period instead of once per replica. Breakers are per account and
+// origin (breaker.Key), in every replica and in the fleet's records alike:
+// one account's failing calls never open another account's breaker for the
+// same origin.
 //
 // Three mechanisms, none of them on the path of a healthy request:
 //
-//   - Results. While an origin's breaker is closed, every endpoint fault a
+//   - Results. While a breaker is closed, every endpoint fault a
 //     replica sees is broadcast on a core NATS subject, and so is the first
 //     success after faults (which ends the run of consecutive faults). Each
 //     replica records the others' results in its own breaker
@@ -14,13 +17,13 @@
 //     consecutive faults. Successes on a healthy endpoint cost nothing.
 //   - Open state. When a replica's breaker opens on its own (not forced by
 //     the fleet), the replica writes {state open, open_until, generation}
-//     to a JetStream key-value bucket (one key per origin, a hash of it,
-//     since origins hold characters keys may not) with a compare-and-set
+//     to a JetStream key-value bucket (one key per account and origin, a
+//     hash of them, since origins hold characters keys may not) with a compare-and-set
 //     on the key's revision. If another replica opened it first for this
 //     period, it adopts that period instead. Every replica watches the
 //     bucket and forces its own breaker open until open_until.
 //   - Probe lease. When open_until has passed, a replica with a request
-//     for the origin tries to take the probe lease of that period: a
+//     for the account and origin tries to take the probe lease of that period: a
 //     compare-and-set writing itself as prober, valid for ProbeLease. Only
 //     the lease holder lets a request through (its own breaker is
 //     half-open and admits the configured probes); the others refuse as

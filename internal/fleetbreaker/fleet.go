@@ -99,12 +99,12 @@ type Fleet struct {
 	applyMu sync.Mutex
 
 	mu       sync.RWMutex
-	known    map[string]*known // by origin; values are never modified
-	pending  map[string]int    // own openings not yet written, by origin
-	claiming map[string]bool
+	known    map[breaker.Key]*known // values are never modified
+	pending  map[breaker.Key]int    // own openings not yet written
+	claiming map[breaker.Key]bool
 	nOpen    atomic.Int64 // open records in known: the fast path of Allow
 
-	failing  sync.Map // origin -> time.Time of the last fault seen; see results.go
+	failing  sync.Map // breaker.Key -> time.Time of the last fault seen; see results.go
 	nFailing atomic.Int64
 }
 
@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 	f := &Fleet{
 		cfg: cfg, nc: deps.Conn, reg: deps.Registry, clock: deps.Clock, log: deps.Log,
 		jobs: make(chan func(context.Context), 1024), done: make(chan struct{}),
-		known: map[string]*known{}, pending: map[string]int{}, claiming: map[string]bool{},
+		known: map[breaker.Key]*known{}, pending: map[breaker.Key]int{}, claiming: map[breaker.Key]bool{},
 	}
 	if f.clock == nil {
 		f.clock = systemClock{}
@@ -209,36 +209,36 @@ func (f *Fleet) Run(ctx context.Context) error {
 }
 
 // Allow asks the fleet, then the local breaker, for permission to send
-// one request to origin. It has the contract of breaker.Registry.Allow:
+// one request of key's account to its origin. It has the contract of breaker.Registry.Allow:
 // on refusal (a *breaker.OpenError) nothing may be sent; otherwise done
 // must be called once with the call's result. It does not touch the
-// network unless the origin's open period has just ended and this replica
+// network unless the breaker's open period has just ended and this replica
 // tries to take the probe; then it waits at most ClaimWait.
-func (f *Fleet) Allow(origin string) (done func(breaker.Result), err error) {
+func (f *Fleet) Allow(key breaker.Key) (done func(breaker.Result), err error) {
 	probing := false
 	if f.nOpen.Load() > 0 {
-		if probing, err = f.gate(origin); err != nil {
+		if probing, err = f.gate(key); err != nil {
 			return nil, err
 		}
 	}
-	local, err := f.reg.Allow(origin)
+	local, err := f.reg.Allow(key)
 	if err != nil || probing {
 		return local, err // a probe's result travels as a transition
 	}
 	return func(res breaker.Result) {
 		local(res)
-		f.counted(origin, res)
+		f.counted(key, res)
 	}, nil
 }
 
 // ClaimWait bounds how long Allow waits to take a probe lease.
 const ClaimWait = 2 * time.Second
 
-// gate applies origin's record to one request: probing reports that this
+// gate applies key's record to one request: probing reports that this
 // replica holds the probe lease.
-func (f *Fleet) gate(origin string) (probing bool, err error) {
+func (f *Fleet) gate(key breaker.Key) (probing bool, err error) {
 	f.mu.RLock()
-	k := f.known[origin]
+	k := f.known[key]
 	f.mu.RUnlock()
 	if k == nil {
 		return false, nil
@@ -249,31 +249,31 @@ func (f *Fleet) gate(origin string) (probing bool, err error) {
 	case probe:
 		return true, nil
 	case wait:
-		return false, breaker.Refusal(origin, until)
+		return false, breaker.Refusal(key, until)
 	}
-	if f.claim(origin) {
+	if f.claim(key) {
 		return true, nil
 	}
-	return false, breaker.Refusal(origin, time.Time{})
+	return false, breaker.Refusal(key, time.Time{})
 }
 
-// claim tries to take origin's probe lease, waiting at most ClaimWait. At
-// most one claim per origin runs at a time; others are refused at once.
-func (f *Fleet) claim(origin string) bool {
+// claim tries to take key's probe lease, waiting at most ClaimWait. At
+// most one claim per key runs at a time; others are refused at once.
+func (f *Fleet) claim(key breaker.Key) bool {
 	f.mu.Lock()
-	if f.claiming[origin] {
+	if f.claiming[key] {
 		f.mu.Unlock()
 		return false
 	}
-	f.claiming[origin] = true
+	f.claiming[key] = true
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
-		delete(f.claiming, origin)
+		delete(f.claiming, key)
 		f.mu.Unlock()
 	}()
 	won := make(chan bool, 1)
-	if !f.enqueue(func(ctx context.Context) { won <- f.takeLease(ctx, origin) }) {
+	if !f.enqueue(func(ctx context.Context) { won <- f.takeLease(ctx, key) }) {
 		return false
 	}
 	timer := time.NewTimer(ClaimWait)

@@ -20,7 +20,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const origin = "https://api.example.com:443"
+var origin = breaker.Key{Account: "acme", Origin: "https://api.example.com:443"}
 
 // fakeClock is a Clock moved by hand, shared by every replica of a test.
 type fakeClock struct {
@@ -136,7 +136,7 @@ func refusesAll(rs []*replica) func() bool {
 
 func readRecord(t *testing.T, f *Fleet) Record {
 	t.Helper()
-	rec, rev, err := f.read(context.Background(), Key(origin))
+	rec, rev, err := f.read(context.Background(), BucketKey(origin))
 	if err != nil || rev == 0 {
 		t.Fatalf("read record: rev %d, %v", rev, err)
 	}
@@ -162,7 +162,7 @@ func TestFleetTripsOnSharedFaults(t *testing.T) {
 	}
 	eventually(t, "every replica refuses", refusesAll(rs))
 	rec := readRecord(t, rs[0].fleet)
-	if !rec.open() || rec.Generation != 1 || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.Origin != origin {
+	if !rec.open() || rec.Generation != 1 || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.key() != origin {
 		t.Fatalf("record = %+v, want open for a minute, generation 1", rec)
 	}
 }
@@ -335,7 +335,7 @@ func TestNewReplicaLoadsOpenState(t *testing.T) {
 	first := startReplica(t, srv.ClientURL(), "first", s, clock, Config{})
 	first.send(breaker.Fault)
 	eventually(t, "the record is written", func() bool {
-		_, rev, _ := first.fleet.read(context.Background(), Key(origin))
+		_, rev, _ := first.fleet.read(context.Background(), BucketKey(origin))
 		return rev > 0
 	})
 	late := startReplica(t, srv.ClientURL(), "late", s, clock, Config{})
@@ -359,7 +359,7 @@ func TestUnreadableRecordIsOverwritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kv.Put(ctx, Key(origin), []byte("garbage")); err != nil {
+	if _, err := kv.Put(ctx, BucketKey(origin), []byte("garbage")); err != nil {
 		t.Fatal(err)
 	}
 	clock := newFakeClock()

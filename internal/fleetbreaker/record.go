@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/breaker"
+	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
 // The states a record holds.
@@ -14,11 +17,12 @@ const (
 	stateClosed = "closed"
 )
 
-// Record is one origin's fleet-wide breaker state, the value of its key in
-// the bucket.
+// Record is one breaker's fleet-wide state (an account's calls to an
+// origin), the value of its key in the bucket.
 type Record struct {
-	// Origin is the endpoint origin (scheme://host:port) the key names.
-	Origin string `json:"origin"`
+	// Account and Origin (scheme://host:port) name the breaker.
+	Account string `json:"account"`
+	Origin  string `json:"origin"`
 	// State is "open" or "closed".
 	State string `json:"state"`
 	// OpenUntil is when the open period ends and a probe may go out.
@@ -36,15 +40,20 @@ type Record struct {
 // open reports whether r is an open record.
 func (r Record) open() bool { return r.State == stateOpen }
 
-// Key is the bucket key of origin: "o." and the first 32 hex digits of its
-// SHA-256 (origins hold ':' and '/', which keys may not).
-func Key(origin string) string {
-	sum := sha256.Sum256([]byte(origin))
-	return "o." + hex.EncodeToString(sum[:16])
+// key is the breaker r's state belongs to.
+func (r Record) key() breaker.Key { return breaker.Key{Account: r.Account, Origin: r.Origin} }
+
+// BucketKey is the bucket key of a breaker: "b." and the first 32 hex
+// digits of the SHA-256 of its account and origin (origins hold ':' and
+// '/', which keys may not). Records of releases that shared one breaker
+// per origin among all accounts ("o." keys) are skipped, and expire.
+func BucketKey(k breaker.Key) string {
+	sum := sha256.Sum256([]byte(k.Account + "\n" + k.Origin))
+	return "b." + hex.EncodeToString(sum[:16])
 }
 
 // decodeRecord reads a bucket value; it must name a known state and the
-// origin the key was derived from.
+// account and origin the key was derived from.
 func decodeRecord(key string, data []byte) (Record, error) {
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -53,13 +62,17 @@ func decodeRecord(key string, data []byte) (Record, error) {
 	if r.State != stateOpen && r.State != stateClosed {
 		return Record{}, fmt.Errorf("fleetbreaker: record %s: unknown state %q", key, r.State)
 	}
-	if Key(r.Origin) != key {
-		return Record{}, fmt.Errorf("fleetbreaker: record %s: origin does not match the key", key)
+	if !flowevent.ValidAccount(r.Account) {
+		return Record{}, fmt.Errorf("fleetbreaker: record %s: no valid account (a record of a release that shared breakers among accounts)", key)
+	}
+	if BucketKey(r.key()) != key {
+		return Record{}, fmt.Errorf("fleetbreaker: record %s: account and origin do not match the key", key)
 	}
 	return r, nil
 }
 
-// decision is what the fleet says about one request to an origin.
+// decision is what the fleet says about one request of an account to an
+// origin.
 type decision int
 
 const (
@@ -69,7 +82,7 @@ const (
 	claim                 // refuse unless this replica takes the probe lease
 )
 
-// decide says what replica me may do with a request to r's origin at now,
+// decide says what replica me may do with a request to r's breaker at now,
 // and until when a refusal lasts (zero: until a probe result).
 func (r Record) decide(me string, now time.Time) (decision, time.Time) {
 	switch {

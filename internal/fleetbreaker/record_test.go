@@ -5,13 +5,16 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/breaker"
 )
 
-func TestKey(t *testing.T) {
+func TestBucketKey(t *testing.T) {
 	valid := regexp.MustCompile(`^[-/_=\.a-zA-Z0-9]+$`)
-	a, b := Key("https://api.example.com:443"), Key("https://api.example.com:8443")
-	if !valid.MatchString(a) || len(a) != 34 || a == b || a != Key("https://api.example.com:443") {
-		t.Fatalf("keys %q, %q: want valid, 34 characters, stable and distinct", a, b)
+	k := func(account, origin string) string { return BucketKey(breaker.Key{Account: account, Origin: origin}) }
+	a, b, c := k("acme", "https://api.example.com:443"), k("acme", "https://api.example.com:8443"), k("evil", "https://api.example.com:443")
+	if !valid.MatchString(a) || len(a) != 34 || a == b || a == c || b == c || a != k("acme", "https://api.example.com:443") {
+		t.Fatalf("keys %q, %q, %q: want valid, 34 characters, stable and distinct per account and origin", a, b, c)
 	}
 }
 
@@ -45,17 +48,20 @@ func TestDecide(t *testing.T) {
 
 func TestDecodeRecord(t *testing.T) {
 	const origin = "https://api.example.com:443"
-	good, _ := json.Marshal(Record{Origin: origin, State: stateOpen, OpenUntil: time.Unix(1e9, 0).UTC(), Generation: 3, Replica: "a"})
+	key := BucketKey(breaker.Key{Account: "acme", Origin: origin})
+	good, _ := json.Marshal(Record{Account: "acme", Origin: origin, State: stateOpen, OpenUntil: time.Unix(1e9, 0).UTC(), Generation: 3, Replica: "a"})
 	tests := []struct {
 		name, key, data string
 		ok              bool
 	}{
-		{"good", Key(origin), string(good), true},
-		{"closed", Key(origin), `{"origin":"` + origin + `","state":"closed","generation":1}`, true},
-		{"wrong key", Key("https://other:443"), string(good), false},
-		{"unknown state", Key(origin), `{"origin":"` + origin + `","state":"half"}`, false},
-		{"not json", Key(origin), `open`, false},
-		{"bad time", Key(origin), `{"origin":"` + origin + `","state":"open","open_until":"soon"}`, false},
+		{"good", key, string(good), true},
+		{"closed", key, `{"account":"acme","origin":"` + origin + `","state":"closed","generation":1}`, true},
+		{"wrong key", BucketKey(breaker.Key{Account: "acme", Origin: "https://other:443"}), string(good), false},
+		{"another account's key", BucketKey(breaker.Key{Account: "evil", Origin: origin}), string(good), false},
+		{"no account (an older release's record)", key, `{"origin":"` + origin + `","state":"closed","generation":1}`, false},
+		{"unknown state", key, `{"account":"acme","origin":"` + origin + `","state":"half"}`, false},
+		{"not json", key, `open`, false},
+		{"bad time", key, `{"account":"acme","origin":"` + origin + `","state":"open","open_until":"soon"}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,16 +78,17 @@ func TestDecodeRecord(t *testing.T) {
 
 func FuzzDecodeRecord(f *testing.F) {
 	const origin = "https://api.example.com:443"
-	f.Add(Key(origin), []byte(`{"origin":"`+origin+`","state":"open","open_until":"2026-01-02T03:04:05Z","generation":2,"replica":"a","prober":"b","probe_until":"2026-01-02T03:05:05Z"}`))
-	f.Add(Key(origin), []byte(`{"origin":"`+origin+`","state":"closed"}`))
+	key := BucketKey(breaker.Key{Account: "acme", Origin: origin})
+	f.Add(key, []byte(`{"account":"acme","origin":"`+origin+`","state":"open","open_until":"2026-01-02T03:04:05Z","generation":2,"replica":"a","prober":"b","probe_until":"2026-01-02T03:05:05Z"}`))
+	f.Add(key, []byte(`{"account":"acme","origin":"`+origin+`","state":"closed"}`))
 	f.Add("o.x", []byte(`{}`))
-	f.Add(Key(""), []byte(`{"origin":"","state":"open"}`))
+	f.Add(BucketKey(breaker.Key{}), []byte(`{"origin":"","state":"open"}`))
 	f.Fuzz(func(t *testing.T, key string, data []byte) {
 		rec, err := decodeRecord(key, data)
 		if err != nil {
 			return
 		}
-		if Key(rec.Origin) != key || (rec.State != stateOpen && rec.State != stateClosed) {
+		if BucketKey(rec.key()) != key || (rec.State != stateOpen && rec.State != stateClosed) {
 			t.Fatalf("accepted %+v under key %q", rec, key)
 		}
 		// What decodes re-encodes to the same record.

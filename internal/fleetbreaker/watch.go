@@ -3,6 +3,7 @@ package fleetbreaker
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,6 +16,11 @@ const (
 	pruneEvery  = time.Minute
 	forgetAfter = 10 * time.Minute
 )
+
+// legacyKeyPrefix starts the keys of releases that shared one breaker per
+// origin among all accounts: their records cannot be attributed to an
+// account, so they are skipped, quietly, until the bucket's TTL drops them.
+const legacyKeyPrefix = "o."
 
 // loadState applies the bucket's current records: it watches the bucket
 // up to the end-of-initial-values marker.
@@ -66,10 +72,10 @@ func (f *Fleet) watch(ctx context.Context, w jetstream.KeyWatcher) {
 }
 
 // applyEntry applies one watched entry; deletions and unreadable values
-// are skipped (a purged key's origin is unknown, and TTL expiry only
+// are skipped (a purged key's breaker is unknown, and TTL expiry only
 // drops records nobody wrote for long).
 func (f *Fleet) applyEntry(e jetstream.KeyValueEntry) {
-	if e.Operation() != jetstream.KeyValuePut {
+	if e.Operation() != jetstream.KeyValuePut || strings.HasPrefix(e.Key(), legacyKeyPrefix) {
 		return
 	}
 	rec, err := decodeRecord(e.Key(), e.Value())
@@ -81,7 +87,7 @@ func (f *Fleet) applyEntry(e jetstream.KeyValueEntry) {
 }
 
 // apply makes rec, stored at revision rev, this replica's view of its
-// origin, and brings the local breaker in line: forced open while the
+// breaker, and brings the local breaker in line: forced open while the
 // record is open, closed when it closes. Records older than the last one
 // applied are ignored; so is a closing while this replica's own opening
 // is still being written.
@@ -90,21 +96,21 @@ func (f *Fleet) apply(rec Record, rev uint64) {
 	defer f.applyMu.Unlock()
 	now := f.clock.Now()
 	f.mu.Lock()
-	prev := f.known[rec.Origin]
+	prev := f.known[rec.key()]
 	if prev != nil && rev <= prev.rev {
 		f.mu.Unlock()
 		return
 	}
-	f.known[rec.Origin] = &known{rev: rev, rec: rec, seen: now}
+	f.known[rec.key()] = &known{rev: rev, rec: rec, seen: now}
 	f.nOpen.Add(openDelta(prev, rec))
-	ownOpening := f.pending[rec.Origin] > 0
+	ownOpening := f.pending[rec.key()] > 0
 	f.mu.Unlock()
 
 	switch {
 	case rec.open():
 		f.forceOpen(rec, now)
 	case prev != nil && prev.rec.open() && !ownOpening:
-		f.reg.Close(rec.Origin)
+		f.reg.Close(rec.key())
 	}
 }
 
@@ -128,12 +134,12 @@ func openDelta(prev *known, rec Record) int64 {
 func (f *Fleet) forceOpen(rec Record, now time.Time) {
 	until := rec.OpenUntil
 	if !until.After(now) {
-		if s, ok := f.reg.Status(rec.Origin); ok && s.State != gobreaker.StateClosed {
+		if s, ok := f.reg.Status(rec.key()); ok && s.State != gobreaker.StateClosed {
 			return
 		}
 		until = now.Add(time.Millisecond)
 	}
-	f.reg.ForceOpen(rec.Origin, until)
+	f.reg.ForceOpen(rec.key(), until)
 }
 
 // prune forgets closed records applied more than forgetAfter ago, open
@@ -142,16 +148,16 @@ func (f *Fleet) forceOpen(rec Record, now time.Time) {
 // half-open and its result is written as usual), and fault marks as old.
 func (f *Fleet) prune(now time.Time) {
 	f.mu.Lock()
-	for origin, k := range f.known {
+	for key, k := range f.known {
 		if k.stale(now) {
-			delete(f.known, origin)
+			delete(f.known, key)
 			f.nOpen.Add(openDelta(k, Record{}))
 		}
 	}
 	f.mu.Unlock()
-	f.failing.Range(func(origin, seen any) bool {
+	f.failing.Range(func(key, seen any) bool {
 		if now.Sub(seen.(time.Time)) > forgetAfter {
-			if _, ok := f.failing.LoadAndDelete(origin); ok {
+			if _, ok := f.failing.LoadAndDelete(key); ok {
 				f.nFailing.Add(-1)
 			}
 		}

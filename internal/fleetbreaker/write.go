@@ -30,53 +30,53 @@ func (f *Fleet) transitioned(t breaker.Transition) {
 	switch {
 	case t.To == gobreaker.StateOpen:
 		f.mu.Lock()
-		f.pending[t.Origin]++
+		f.pending[t.Key]++
 		f.mu.Unlock()
-		if !f.enqueue(func(ctx context.Context) { f.opened(ctx, t.Origin, t.OpenUntil) }) {
-			f.unpend(t.Origin)
+		if !f.enqueue(func(ctx context.Context) { f.opened(ctx, t.Key, t.OpenUntil) }) {
+			f.unpend(t.Key)
 		}
 	case t.From == gobreaker.StateHalfOpen && t.To == gobreaker.StateClosed:
-		f.enqueue(func(ctx context.Context) { f.closed(ctx, t.Origin) })
+		f.enqueue(func(ctx context.Context) { f.closed(ctx, t.Key) })
 	}
 }
 
-func (f *Fleet) unpend(origin string) {
+func (f *Fleet) unpend(key breaker.Key) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.pending[origin]--; f.pending[origin] <= 0 {
-		delete(f.pending, origin)
+	if f.pending[key]--; f.pending[key] <= 0 {
+		delete(f.pending, key)
 	}
 }
 
-// opened writes a new open period for origin, ending at until, unless the
+// opened writes a new open period for key, ending at until, unless the
 // fleet already has one running (this replica adopts it) or until has
 // passed (the opening was reported too late to matter).
-func (f *Fleet) opened(ctx context.Context, origin string, until time.Time) {
-	defer f.unpend(origin)
-	f.update(ctx, origin, func(cur Record, now time.Time) (Record, bool) {
+func (f *Fleet) opened(ctx context.Context, key breaker.Key, until time.Time) {
+	defer f.unpend(key)
+	f.update(ctx, key, func(cur Record, now time.Time) (Record, bool) {
 		if (cur.open() && cur.OpenUntil.After(now)) || !until.After(now) {
 			return cur, false
 		}
-		return Record{Origin: origin, State: stateOpen, OpenUntil: until, Generation: cur.Generation + 1, Replica: f.cfg.Replica}, true
+		return Record{Account: key.Account, Origin: key.Origin, State: stateOpen, OpenUntil: until, Generation: cur.Generation + 1, Replica: f.cfg.Replica}, true
 	}, "fleetbreaker: endpoint breaker opened for the fleet")
 }
 
-// closed writes that origin's probe succeeded, unless a new open period
+// closed writes that key's probe succeeded, unless a new open period
 // began meanwhile.
-func (f *Fleet) closed(ctx context.Context, origin string) {
-	f.update(ctx, origin, func(cur Record, now time.Time) (Record, bool) {
+func (f *Fleet) closed(ctx context.Context, key breaker.Key) {
+	f.update(ctx, key, func(cur Record, now time.Time) (Record, bool) {
 		if !cur.open() || cur.OpenUntil.After(now) {
 			return cur, false
 		}
-		return Record{Origin: origin, State: stateClosed, Generation: cur.Generation, Replica: f.cfg.Replica}, true
+		return Record{Account: key.Account, Origin: key.Origin, State: stateClosed, Generation: cur.Generation, Replica: f.cfg.Replica}, true
 	}, "fleetbreaker: endpoint breaker closed for the fleet")
 }
 
-// takeLease tries to make this replica the prober of origin's open period;
+// takeLease tries to make this replica the prober of key's open period;
 // it reports whether this replica holds the lease.
-func (f *Fleet) takeLease(ctx context.Context, origin string) bool {
+func (f *Fleet) takeLease(ctx context.Context, key breaker.Key) bool {
 	held := false
-	f.update(ctx, origin, func(cur Record, now time.Time) (Record, bool) {
+	f.update(ctx, key, func(cur Record, now time.Time) (Record, bool) {
 		switch d, _ := cur.decide(f.cfg.Replica, now); d {
 		case probe:
 			held = true
@@ -93,17 +93,17 @@ func (f *Fleet) takeLease(ctx context.Context, origin string) bool {
 	return held
 }
 
-// update reads origin's record, asks change for the next one and writes it
+// update reads bk's record, asks change for the next one and writes it
 // if change says so, retrying on conflicts. Whatever it ends with (the
 // record written, or the current one) is applied locally at once, without
 // waiting for the watch. A write that still fails after its tries leaves
 // the fleet's state as it is (the local breaker keeps its own).
-func (f *Fleet) update(ctx context.Context, origin string, change func(cur Record, now time.Time) (Record, bool), logMsg string) bool {
-	key := Key(origin)
+func (f *Fleet) update(ctx context.Context, bk breaker.Key, change func(cur Record, now time.Time) (Record, bool), logMsg string) bool {
+	key := BucketKey(bk)
 	for range casTries {
 		cur, rev, err := f.read(ctx, key)
 		if err != nil {
-			f.log.Warn().Err(err).Str("origin", origin).Msg("fleetbreaker: read")
+			f.log.Warn().Err(err).Str("account", bk.Account).Str("origin", bk.Origin).Msg("fleetbreaker: read")
 			return false
 		}
 		next, write := change(cur, f.clock.Now())
@@ -116,16 +116,16 @@ func (f *Fleet) update(ctx context.Context, origin string, change func(cur Recor
 		newRev, err := f.write(ctx, key, next, rev)
 		if err == nil {
 			f.apply(next, newRev)
-			f.log.Info().Str("origin", origin).Str("state", next.State).Time("open_until", next.OpenUntil).
+			f.log.Info().Str("account", bk.Account).Str("origin", bk.Origin).Str("state", next.State).Time("open_until", next.OpenUntil).
 				Uint64("generation", next.Generation).Str("prober", next.Prober).Msg(logMsg)
 			return true
 		}
 		if !conflict(err) {
-			f.log.Warn().Err(err).Str("origin", origin).Msg("fleetbreaker: write")
+			f.log.Warn().Err(err).Str("account", bk.Account).Str("origin", bk.Origin).Msg("fleetbreaker: write")
 			return false
 		}
 	}
-	f.log.Warn().Str("origin", origin).Msg("fleetbreaker: write kept conflicting; giving up")
+	f.log.Warn().Str("account", bk.Account).Str("origin", bk.Origin).Msg("fleetbreaker: write kept conflicting; giving up")
 	return false
 }
 

@@ -8,8 +8,9 @@ import (
 )
 
 // BreakerChanged counts a breaker's change into state to. Its signature
-// fits breaker.Registry.OnStateChange; the origin is not used as a label.
-func (m *Metrics) BreakerChanged(_ string, _, to gobreaker.State) {
+// fits breaker.Registry.OnStateChange; neither the account nor the origin
+// is used as a label.
+func (m *Metrics) BreakerChanged(_ breaker.Key, _, to gobreaker.State) {
 	m.breakerChanges.WithLabelValues(to.String()).Inc()
 }
 

@@ -38,7 +38,7 @@ func exercised(t *testing.T) (*prometheus.Registry, *metrics.Metrics, *fakeConn)
 	if err := m.WatchNATS(conn); err != nil {
 		t.Fatal(err)
 	}
-	snapshot := []breaker.Status{{Origin: "https://a:443", State: gobreaker.StateOpen}, {Origin: "https://b:443"}, {Origin: "https://c:443"}}
+	snapshot := []breaker.Status{{Key: breaker.Key{Account: "a", Origin: "https://a:443"}, State: gobreaker.StateOpen}, {Key: breaker.Key{Account: "a", Origin: "https://b:443"}}, {Key: breaker.Key{Account: "b", Origin: "https://a:443"}}}
 	if err := m.WatchBreakers(func() []breaker.Status { return snapshot }); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func exercised(t *testing.T) (*prometheus.Registry, *metrics.Metrics, *fakeConn)
 	m.Outcome(flowevent.Outcome{Route: flowevent.RouteYes, Reason: flowevent.ReasonMatched, Attempts: 1, DurationMS: 20})
 	m.DeadLettered(flowevent.ReasonInvalidEvent)
 	m.SetRetriesPending(4)
-	m.BreakerChanged("https://a:443", gobreaker.StateClosed, gobreaker.StateOpen)
+	m.BreakerChanged(breaker.Key{Account: "a", Origin: "https://a:443"}, gobreaker.StateClosed, gobreaker.StateOpen)
 	m.ObserveConsumer(&jetstream.ConsumerInfo{NumPending: 7, NumAckPending: 5, NumRedelivered: 1})
 	m.Leading(true)
 	m.Applied(10)

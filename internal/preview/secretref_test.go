@@ -38,7 +38,7 @@ func TestPlaceholders(t *testing.T) {
 	p := newPlaceholders()
 	var markers []string
 	for i := range 12 {
-		m, ok := p.Secret("demo", "s" + itoa(i))
+		m, ok := p.Secret("demo", "s"+itoa(i))
 		if !ok {
 			t.Fatal("valid name did not resolve")
 		}

@@ -147,4 +147,3 @@ func readEnv(prefix string) map[string]string {
 	}
 	return env
 }
-
