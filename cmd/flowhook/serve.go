@@ -93,9 +93,10 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.StringVar(&c.Fleet.Replica, "replica-id", "", "this replica's name in the fleet (default: host name and process id)")
 	fs.DurationVar(&c.Fleet.ProbeLease, "fleet-probe-lease", 0, "how long one replica holds an open breaker's probe (0: --max-timeout + 10s)")
 	// Endpoint limits
-	fs.IntVar(&f.endpointConcurrency, "endpoint-max-concurrency", 0, "requests in flight per endpoint origin on this replica (0: half of --workers; -1: no cap); a node's max_concurrency overrides it")
+	fs.IntVar(&f.endpointConcurrency, "endpoint-max-concurrency", 0, "requests in flight per endpoint origin on this replica (0: half of --workers; -1: no cap), shared equally by the accounts calling it; a node's max_concurrency bounds its own account on top")
 	fs.DurationVar(&c.EndpointWait, "endpoint-max-wait", 50*time.Millisecond, "how long a worker may wait for room at an endpoint at its limit when room is expected by then; longer waits park the event on the bus (0: always park)")
-	fs.Float64Var(&c.EndpointLimits.RatePerSecond, "endpoint-rate", 0, "requests started per second per endpoint origin on this replica (0: no limit); a node's rate_per_second overrides it")
+	fs.Float64Var(&c.EndpointLimits.RatePerSecond, "endpoint-rate", 0, "requests started per second per endpoint origin on this replica (0: no limit); shared by the accounts calling it")
+	fs.IntVar(&c.AccountMinWorkers, "account-min-workers", 0, "the least number of workers an account keeps when many accounts have work: each may hold workers / (accounts with work), never fewer than this (0: workers/8; -1: no per-account share)")
 	// Secrets
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files: <dir>/<account>/<name> for an account's secrets, <dir>/<name> for shared ones (as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets (<prefix><ACCOUNT>__<NAME> for an account's, <prefix><NAME> for shared ones)")

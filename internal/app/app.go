@@ -133,6 +133,7 @@ func (a *App) start(ctx context.Context) error {
 		Sender:    client,
 		Breakers:  breakers,
 		Limiter:   a.limiter(),
+		Accounts:  a.accountShare(eff.Workers),
 		Log:       a.log,
 		Observer:  obs,
 		Tracer:    tracer,

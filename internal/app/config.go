@@ -49,9 +49,15 @@ type Config struct {
 	// (nodes may set their own); zero sets no limit.
 	EndpointLimits endpointlimit.Limits
 	// EndpointWait is how long a worker may wait for room at an origin at
-	// its limit that is expected to have room by then, before the event
-	// is parked on the bus instead; zero parks at once.
+	// its limit (or for its account's share of the workers) that is
+	// expected by then, before the event is parked on the bus instead;
+	// zero parks at once.
 	EndpointWait time.Duration
+	// AccountMinWorkers is the least number of workers an account keeps
+	// when many accounts have work on this replica: each may hold workers
+	// / (accounts with work), never fewer than this. 0: workers/8;
+	// negative: no share (an account may hold every worker).
+	AccountMinWorkers int
 	// AdminAddr serves /healthz, /readyz, /metrics, /v1/breakers and
 	// /v1/stats; empty disables.
 	AdminAddr string

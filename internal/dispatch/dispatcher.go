@@ -119,6 +119,7 @@ type Dispatcher struct {
 	sender   Sender
 	breakers Breakers
 	limiter  Limiter // nil: no endpoint limits
+	accounts Limiter // nil: no per-account share of the workers
 	log      zerolog.Logger
 	now      func() time.Time
 	acks     chan pendingAck
@@ -141,8 +142,15 @@ type Deps struct {
 	Builder  Builder
 	Sender   Sender
 	Breakers Breakers
-	// Limiter caps the requests per endpoint origin; nil sets no limit.
+	// Limiter caps the requests per endpoint origin (the operator's
+	// limits, shared by the accounts active at the origin) and per account
+	// and origin (a node's own limits); nil sets no limit.
 	Limiter Limiter
+	// Accounts shares the workers among the accounts with work on this
+	// replica (key "replica"): an account over its share waits briefly or
+	// is parked on the bus, so that a slow account cannot hold every
+	// worker. nil: no share.
+	Accounts Limiter
 	Log     zerolog.Logger
 	// Observer is told what the dispatcher does (metrics, readiness);
 	// nil observes nothing.
@@ -170,6 +178,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		sender:   deps.Sender,
 		breakers: deps.Breakers,
 		limiter:  deps.Limiter,
+		accounts: deps.Accounts,
 		log:      deps.Log,
 		now:      time.Now,
 		acks:     make(chan pendingAck, cfg.Workers*4),

@@ -103,7 +103,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	out.Endpoint = &target.Endpoint
 	r.origin = target.Origin
 
-	release, ok := d.acquire(work, target.Origin, req.Node, &r)
+	release, ok := d.acquire(work, req.Account, target.Origin, req.Node, &r)
 	if !ok {
 		return r
 	}

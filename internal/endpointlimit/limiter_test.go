@@ -28,22 +28,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 const key = "https://crm.example.com:443"
 
-func TestOver(t *testing.T) {
-	defaults := Limits{MaxConcurrency: 8, RatePerSecond: 5}
-	tests := []struct {
-		node, want Limits
-	}{
-		{Limits{}, defaults},
-		{Limits{MaxConcurrency: 2}, Limits{MaxConcurrency: 2, RatePerSecond: 5}},
-		{Limits{RatePerSecond: 50}, Limits{MaxConcurrency: 8, RatePerSecond: 50}},
-		{Limits{MaxConcurrency: 100, RatePerSecond: 0.5}, Limits{MaxConcurrency: 100, RatePerSecond: 0.5}},
-	}
-	for _, tt := range tests {
-		if got := tt.node.Over(defaults); got != tt.want {
-			t.Errorf("%+v.Over(%+v) = %+v, want %+v", tt.node, defaults, got, tt.want)
-		}
-	}
-	if !(Limits{}).None() || (Limits{RatePerSecond: 1}).None() {
+func TestNone(t *testing.T) {
+	if !(Limits{}).None() || (Limits{RatePerSecond: 1}).None() || (Limits{MaxConcurrency: 1}).None() {
 		t.Error("None")
 	}
 }
@@ -51,16 +37,16 @@ func TestOver(t *testing.T) {
 func TestConcurrencyCap(t *testing.T) {
 	clock := newFakeClock()
 	l := New(Config{Default: Limits{MaxConcurrency: 2}}, clock)
-	r1, _, ok1 := l.Acquire(key, Limits{})
-	r2, _, ok2 := l.Acquire(key, Limits{})
-	_, at, ok3 := l.Acquire(key, Limits{})
+	r1, _, ok1 := l.Acquire("acme", key, Limits{})
+	r2, _, ok2 := l.Acquire("acme", key, Limits{})
+	_, at, ok3 := l.Acquire("acme", key, Limits{})
 	if !ok1 || !ok2 || ok3 {
 		t.Fatalf("admitted %v %v %v, want the first two only", ok1, ok2, ok3)
 	}
 	if !at.After(clock.Now()) {
 		t.Fatalf("retryAt %v is not in the future", at)
 	}
-	if _, _, ok := l.Acquire("https://other.example:443", Limits{}); !ok {
+	if _, _, ok := l.Acquire("acme", "https://other.example:443", Limits{}); !ok {
 		t.Fatal("another origin is refused: caps are per origin")
 	}
 	clock.Advance(400 * time.Millisecond)
@@ -69,7 +55,7 @@ func TestConcurrencyCap(t *testing.T) {
 	if n := l.InFlight(key); n != 1 {
 		t.Fatalf("in flight = %d, want 1", n)
 	}
-	r3, _, ok := l.Acquire(key, Limits{})
+	r3, _, ok := l.Acquire("acme", key, Limits{})
 	if !ok {
 		t.Fatal("refused after a release")
 	}
@@ -78,21 +64,26 @@ func TestConcurrencyCap(t *testing.T) {
 	if n := l.InFlight(key); n != 0 {
 		t.Fatalf("in flight = %d, want 0", n)
 	}
-	// A node's own cap overrides the default.
+	// A node's own cap adds to the origin's: it never raises it.
 	var rs []func()
-	for range 5 {
-		r, _, ok := l.Acquire(key, Limits{MaxConcurrency: 5})
+	for range 2 {
+		r, _, ok := l.Acquire("acme", key, Limits{MaxConcurrency: 5})
 		if !ok {
-			t.Fatal("node cap of 5 refused early")
+			t.Fatal("refused under both caps")
 		}
 		rs = append(rs, r)
 	}
-	if _, _, ok := l.Acquire(key, Limits{MaxConcurrency: 5}); ok {
-		t.Fatal("sixth request admitted under a cap of 5")
+	if _, _, ok := l.Acquire("acme", key, Limits{MaxConcurrency: 5}); ok {
+		t.Fatal("a node cap of 5 raised the origin's cap of 2")
 	}
 	for _, r := range rs {
 		r()
 	}
+	r, _, _ := l.Acquire("acme", key, Limits{MaxConcurrency: 1})
+	if _, _, ok := l.Acquire("acme", key, Limits{MaxConcurrency: 1}); ok {
+		t.Fatal("second request admitted under a node cap of 1")
+	}
+	r()
 }
 
 // TestQueueSpreadsRetries checks that refused requests are handed
@@ -103,18 +94,18 @@ func TestQueueSpreadsRetries(t *testing.T) {
 	lim := Limits{MaxConcurrency: 2}
 	// Time the origin: requests take 500 ms.
 	for range 2 {
-		r, _, _ := l.Acquire(key, lim)
+		r, _, _ := l.Acquire("acme", key, lim)
 		clock.Advance(500 * time.Millisecond)
 		r()
 	}
-	a, _, _ := l.Acquire(key, lim)
-	b, _, _ := l.Acquire(key, lim)
+	a, _, _ := l.Acquire("acme", key, lim)
+	b, _, _ := l.Acquire("acme", key, lim)
 	defer a()
 	defer b()
 	now := clock.Now()
 	prev := now
 	for i := 1; i <= 4; i++ {
-		_, at, ok := l.Acquire(key, lim)
+		_, at, ok := l.Acquire("acme", key, lim)
 		if ok {
 			t.Fatal("admitted over the cap")
 		}
@@ -126,7 +117,7 @@ func TestQueueSpreadsRetries(t *testing.T) {
 	}
 	// Once the queue's time has passed, it starts again from now.
 	clock.Advance(10 * time.Second)
-	if _, at, _ := l.Acquire(key, lim); at.After(clock.Now().Add(313 * time.Millisecond)) {
+	if _, at, _ := l.Acquire("acme", key, lim); at.After(clock.Now().Add(313 * time.Millisecond)) {
 		t.Fatalf("after the queue drained: retry at +%v", at.Sub(clock.Now()))
 	}
 }
@@ -135,12 +126,12 @@ func TestRate(t *testing.T) {
 	clock := newFakeClock()
 	l := New(Config{}, clock)
 	lim := Limits{RatePerSecond: 10}
-	r, _, ok := l.Acquire(key, lim)
+	r, _, ok := l.Acquire("acme", key, lim)
 	if !ok {
 		t.Fatal("first request refused")
 	}
 	r()
-	_, at, ok := l.Acquire(key, lim)
+	_, at, ok := l.Acquire("acme", key, lim)
 	if ok {
 		t.Fatal("second request within 100 ms admitted at 10/s")
 	}
@@ -148,7 +139,7 @@ func TestRate(t *testing.T) {
 		t.Fatalf("retry in %v, want about 100-125 ms", d)
 	}
 	clock.Advance(100 * time.Millisecond)
-	if _, _, ok := l.Acquire(key, lim); !ok {
+	if _, _, ok := l.Acquire("acme", key, lim); !ok {
 		t.Fatal("refused once the interval passed")
 	}
 	// Over a simulated second with a request offered every millisecond,
@@ -156,7 +147,7 @@ func TestRate(t *testing.T) {
 	var admitted int
 	for range 1000 {
 		clock.Advance(time.Millisecond)
-		if r, _, ok := l.Acquire(key, lim); ok {
+		if r, _, ok := l.Acquire("acme", key, lim); ok {
 			admitted++
 			r()
 		}
@@ -168,7 +159,7 @@ func TestRate(t *testing.T) {
 
 func TestNoLimitsKeepsNoState(t *testing.T) {
 	l := New(Config{}, newFakeClock())
-	r, _, ok := l.Acquire(key, Limits{})
+	r, _, ok := l.Acquire("acme", key, Limits{})
 	if !ok {
 		t.Fatal("refused without limits")
 	}
@@ -181,11 +172,11 @@ func TestNoLimitsKeepsNoState(t *testing.T) {
 func TestIdleOriginsAreDropped(t *testing.T) {
 	clock := newFakeClock()
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, IdleEvict: time.Minute}, clock)
-	r, _, _ := l.Acquire(key, Limits{})
-	held, _, _ := l.Acquire("https://busy.example:443", Limits{})
+	r, _, _ := l.Acquire("acme", key, Limits{})
+	held, _, _ := l.Acquire("acme", "https://busy.example:443", Limits{})
 	r()
 	clock.Advance(2 * time.Minute)
-	if _, _, ok := l.Acquire("https://trigger.example:443", Limits{}); !ok {
+	if _, _, ok := l.Acquire("acme", "https://trigger.example:443", Limits{}); !ok {
 		t.Fatal("refused")
 	}
 	if _, ok := l.origins[key]; ok {
@@ -208,7 +199,7 @@ func TestConcurrentCapHolds(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 500 {
-				r, _, ok := l.Acquire(key, Limits{})
+				r, _, ok := l.Acquire("acme", key, Limits{})
 				if !ok {
 					continue
 				}

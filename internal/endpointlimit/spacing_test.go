@@ -14,12 +14,12 @@ func TestFastOriginRefusalsStayClose(t *testing.T) {
 	l := New(Config{}, clock)
 	lim := Limits{MaxConcurrency: 100}
 	// Time the origin: requests take 1 ms, so a slot frees every 10 µs.
-	r, _, _ := l.Acquire(key, lim)
+	r, _, _ := l.Acquire("acme", key, lim)
 	clock.Advance(time.Millisecond)
 	r()
 	var held []func()
 	for range 100 {
-		r, _, ok := l.Acquire(key, lim)
+		r, _, ok := l.Acquire("acme", key, lim)
 		if !ok {
 			t.Fatal("refused under the cap")
 		}
@@ -32,7 +32,7 @@ func TestFastOriginRefusalsStayClose(t *testing.T) {
 	}()
 	var last time.Time
 	for range 1000 {
-		_, at, ok := l.Acquire(key, lim)
+		_, at, ok := l.Acquire("acme", key, lim)
 		if ok {
 			t.Fatal("admitted over the cap")
 		}

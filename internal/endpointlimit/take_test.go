@@ -11,7 +11,7 @@ import (
 // queue meanwhile.
 func TestTakeWaitsForASlot(t *testing.T) {
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 5 * time.Second}, newFakeClock())
-	release, _, ok := l.Take(context.Background(), key, Limits{})
+	release, _, ok := l.Take(context.Background(), "acme", key, Limits{})
 	if !ok {
 		t.Fatal("first Take refused")
 	}
@@ -19,7 +19,7 @@ func TestTakeWaitsForASlot(t *testing.T) {
 	releases := make(chan func(), 3)
 	for i := range 3 {
 		go func() {
-			r, _, ok := l.Take(context.Background(), key, Limits{})
+			r, _, ok := l.Take(context.Background(), "acme", key, Limits{})
 			if !ok {
 				t.Errorf("waiter %d refused", i)
 				order <- -1
@@ -31,7 +31,7 @@ func TestTakeWaitsForASlot(t *testing.T) {
 		}()
 		waitUntil(t, func() bool { return waiters(l) == i+1 })
 	}
-	if _, _, ok := l.Acquire(key, Limits{}); ok {
+	if _, _, ok := l.Acquire("acme", key, Limits{}); ok {
 		t.Fatal("Acquire jumped the queue of waiters")
 	}
 	release()
@@ -55,15 +55,15 @@ func TestTakeWaitsForASlot(t *testing.T) {
 func TestTakeRefusesASlowOrigin(t *testing.T) {
 	clock := newFakeClock()
 	l := New(Config{Default: Limits{MaxConcurrency: 2}, MaxWait: 50 * time.Millisecond}, clock)
-	r, _, _ := l.Acquire(key, Limits{})
+	r, _, _ := l.Acquire("acme", key, Limits{})
 	clock.Advance(10 * time.Second) // average request: 10 s
 	r()
-	r1, _, _ := l.Take(context.Background(), key, Limits{})
-	r2, _, _ := l.Take(context.Background(), key, Limits{})
+	r1, _, _ := l.Take(context.Background(), "acme", key, Limits{})
+	r2, _, _ := l.Take(context.Background(), "acme", key, Limits{})
 	defer r1()
 	defer r2()
 	start := time.Now()
-	_, at, ok := l.Take(context.Background(), key, Limits{})
+	_, at, ok := l.Take(context.Background(), "acme", key, Limits{})
 	if ok {
 		t.Fatal("Take admitted a third request at cap 2")
 	}
@@ -80,11 +80,11 @@ func TestTakeRefusesASlowOrigin(t *testing.T) {
 // refuse at once.
 func TestTakeGivesUpAfterMaxWait(t *testing.T) {
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 30 * time.Millisecond}, nil)
-	r, _, _ := l.Take(context.Background(), key, Limits{})
+	r, _, _ := l.Take(context.Background(), "acme", key, Limits{})
 	r() // a fast origin: a slot is expected within microseconds
-	release, _, _ := l.Take(context.Background(), key, Limits{})
+	release, _, _ := l.Take(context.Background(), "acme", key, Limits{})
 	start := time.Now()
-	if _, at, ok := l.Take(context.Background(), key, Limits{}); ok || at.IsZero() {
+	if _, at, ok := l.Take(context.Background(), "acme", key, Limits{}); ok || at.IsZero() {
 		t.Fatalf("Take = %v, %v; want refused with a time to come back", ok, at)
 	}
 	if waited := time.Since(start); waited < 30*time.Millisecond {
@@ -93,7 +93,7 @@ func TestTakeGivesUpAfterMaxWait(t *testing.T) {
 	// The wait in vain taught the limiter that slots free slower than
 	// MaxWait: the next Take is refused at once.
 	start = time.Now()
-	if _, _, ok := l.Take(context.Background(), key, Limits{}); ok {
+	if _, _, ok := l.Take(context.Background(), "acme", key, Limits{}); ok {
 		t.Fatal("Take admitted at cap 1")
 	}
 	if waited := time.Since(start); waited > 20*time.Millisecond {
@@ -114,14 +114,14 @@ func TestTakeWaitsForTheRate(t *testing.T) {
 	l := New(Config{Default: Limits{RatePerSecond: 100}, MaxWait: 35 * time.Millisecond}, newFakeClock())
 	start := time.Now()
 	for i := range 4 { // starts at 0, 10, 20, 30 ms
-		if _, _, ok := l.Take(context.Background(), key, Limits{}); !ok {
+		if _, _, ok := l.Take(context.Background(), "acme", key, Limits{}); !ok {
 			t.Fatalf("Take %d refused", i)
 		}
 	}
 	if waited := time.Since(start); waited < 55*time.Millisecond {
 		t.Fatalf("four starts at 100/s took %v, want the waits 10+20+30 ms", waited)
 	}
-	if _, _, ok := l.Take(context.Background(), key, Limits{}); ok {
+	if _, _, ok := l.Take(context.Background(), "acme", key, Limits{}); ok {
 		t.Fatal("Take admitted a start 40 ms away, MaxWait 35 ms")
 	}
 }
@@ -150,20 +150,20 @@ func waitUntil(t *testing.T, cond func() bool) {
 // teaches the limiter nothing: the next Take waits and gets the slot.
 func TestTakeCanceled(t *testing.T) {
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 5 * time.Second}, nil)
-	r, _, _ := l.Take(context.Background(), key, Limits{})
+	r, _, _ := l.Take(context.Background(), "acme", key, Limits{})
 	r() // a fast origin
-	release, _, _ := l.Take(context.Background(), key, Limits{})
+	release, _, _ := l.Take(context.Background(), "acme", key, Limits{})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(5*time.Millisecond, cancel)
 	start := time.Now()
-	if _, _, ok := l.Take(ctx, key, Limits{}); ok {
+	if _, _, ok := l.Take(ctx, "acme", key, Limits{}); ok {
 		t.Fatal("Take admitted after its context ended")
 	}
 	if waited := time.Since(start); waited > time.Second {
 		t.Fatalf("a cancelled wait lasted %v", waited)
 	}
 	time.AfterFunc(20*time.Millisecond, release)
-	if _, _, ok := l.Take(context.Background(), key, Limits{}); !ok {
+	if _, _, ok := l.Take(context.Background(), "acme", key, Limits{}); !ok {
 		t.Fatal("Take refused after a cancelled wait: the cancellation raised the estimate")
 	}
 }
