@@ -230,13 +230,14 @@ func replayable(dl flowevent.DeadLetter) string {
 	return ""
 }
 
-// replayMsg rebuilds the original request event: same subject, bytes and
-// headers, minus NATS and Flowhook bookkeeping headers, plus the replay
-// mark. Its Nats-Msg-Id derives from the dead-letter record, so replaying
+// replayMsg rebuilds the original request event: published on its
+// account's request subject, same bytes and headers, minus NATS and
+// Flowhook bookkeeping headers, plus the replay mark. Its Nats-Msg-Id derives from the dead-letter record, so replaying
 // the same record twice within the request stream's dedup window stores it
 // once.
 func replayMsg(dlEvent flowevent.Event, dl flowevent.DeadLetter, now time.Time) *nats.Msg {
-	m := nats.NewMsg(dl.Subject)
+	account, _ := flowevent.AccountOfRequestSubject(dl.Subject) // replayable checked it
+	m := nats.NewMsg(flowevent.RequestSubject(account))
 	for k, vs := range dl.Headers {
 		lk := strings.ToLower(k)
 		if strings.HasPrefix(lk, "nats-") || strings.HasPrefix(lk, "flowhook-") {

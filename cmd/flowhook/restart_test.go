@@ -36,7 +36,7 @@ func buildBinary(t *testing.T) string {
 func startServe(t *testing.T, bin, natsURL string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--nats-url", natsURL, "--admin-addr", "",
-		"--allow-cidrs", "127.0.0.0/8", "--ack-wait", "4s", "--workers", "16", "--log-level", "warn")
+		"--allow-cidrs", "127.0.0.0/8", "--ack-wait", "4s", "--workers", "20", "--log-level", "warn")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -106,15 +106,11 @@ func TestServeRestartLosesNothing(t *testing.T) {
 	}()
 	deadline = time.Now().Add(90 * time.Second)
 	for {
-		c, err := js.Consumer(ctx, bus.DefaultRequestStream, bus.DefaultConsumer)
+		ci, err := (bus.Topology{AckWait: 4 * time.Second}).Backlog(ctx, js)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ci, err := c.Info(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if storedOutcomes(t, js) >= total && ci.NumPending == 0 && ci.NumAckPending == 0 {
+		if storedOutcomes(t, js) >= total && ci.Pending == 0 && ci.AckPending == 0 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -47,7 +47,8 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.IntVar(&c.EmbeddedPort, "embedded-port", 4222, "embedded server: client port (-1 picks a free one)")
 	fs.BoolVar(&c.EmbeddedSyncAlways, "embedded-sync-always", false, "embedded server: fsync every write (sync_interval: always)")
 	// Topology
-	fs.StringVar(&c.Topology.Consumer, "consumer", "flowhook", "durable consumer name shared by every replica")
+	fs.StringVar(&c.Topology.Consumer, "consumer", "flowhook", "durable consumer name shared by every replica (the partitions' consumers are <name>-p0, <name>-p1, ...)")
+	fs.IntVar(&c.Topology.Partitions, "partitions", bus.DefaultPartitions, "partitions of the request stream, by a hash of the account, pulled from in turn so that one account's backlog delays only its own partition; fixed while the stream holds request events")
 	fs.IntVar(&c.Topology.Replicas, "stream-replicas", 1, "stream replication factor (3 on a NATS cluster)")
 	fs.DurationVar(&c.Topology.AckWait, "ack-wait", 30*time.Second, "consumer ack wait; long calls are marked in progress every ack-wait/3")
 	fs.IntVar(&c.Topology.MaxDeliver, "max-deliver", 10, "deliveries of one message before it counts as poison")

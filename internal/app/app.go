@@ -100,7 +100,7 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("app: jetstream: %w", err)
 	}
-	cons, err := topo.Ensure(sctx, js)
+	lanes, err := topo.Ensure(sctx, js)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (a *App) start(ctx context.Context) error {
 	}
 	d, err := dispatch.New(dcfg, dispatch.Deps{
 		JetStream: js,
-		Consumer:  cons,
+		Lanes:     lanes,
 		Outcomes:  outcomes,
 		Builder:   request.NewBuilder(secrets, cfg.Egress.UserAgent),
 		Sender:    client,
@@ -145,11 +145,11 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	go func() { _ = secrets.Run(ctx) }()
-	a.startOperations(ctx, cons)
+	a.startOperations(ctx, lanes)
 	a.runFleet(ctx)
 	go func() {
 		a.ready.Store(true)
-		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
+		a.log.Info().Str("consumer", topo.Consumer).Int("partitions", topo.Partitions).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
 		err := d.Run(ctx)
 		a.ready.Store(false)
 		a.waitOperations(ctx)

@@ -32,7 +32,7 @@ func TestDemoOutputHasNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	token, err := os.ReadFile(filepath.Join(dir, "secrets", "crm_token"))
+	token, err := os.ReadFile(filepath.Join(dir, "secrets", "demo", "crm_token"))
 	if err != nil || len(token) < 16 {
 		t.Fatalf("demo secret not found (%v)", err)
 	}

@@ -39,7 +39,12 @@ func TestFleetBreakerAcrossApps(t *testing.T) {
 	for _, name := range []string{"a", "b"} {
 		cfg := testConfig(srv.ClientURL())
 		cfg.AdminAddr = ""
-		cfg.Dispatch.Workers = 1
+		// One request in flight per replica: the endpoint's cap of 1 (a
+		// replica needs a worker per lane, one partition and the lane of
+		// events stored before partitioning, and one more).
+		cfg.Topology.Partitions = 1
+		cfg.Dispatch.Workers = 5
+		cfg.EndpointLimits.MaxConcurrency = 1
 		cfg.Breaker.FailureThreshold = threshold
 		cfg.Fleet = app.FleetConfig{Enabled: true, Replica: name}
 		startApp(t, cfg)

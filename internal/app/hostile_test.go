@@ -112,6 +112,44 @@ func publishAs(t *testing.T, js jetstream.JetStream, account, id string, n flowe
 	return ack
 }
 
+// publishAsync publishes one request event of account without waiting
+// for its PubAck (see waitAsync).
+func publishAsync(t *testing.T, js jetstream.JetStream, account, id string, n flowevent.NodeConfig) {
+	t.Helper()
+	msg, err := flowevent.NewRequestMsg(id, flowevent.Request{
+		Account: account, FlowID: "flow-1", NodeID: "node-1", Node: n,
+		Profile: flowevent.Profile{ID: "p-" + id, Attributes: map[string]any{"email": id + "@example.com"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.PublishMsgAsync(msg); err != nil {
+		t.Fatalf("publish %s/%s: %v", account, id, err)
+	}
+}
+
+// waitAsync waits for the PubAcks of every async publish.
+func waitAsync(t *testing.T, js jetstream.JetStream) {
+	t.Helper()
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(30 * time.Second):
+		t.Fatal("async publishes not acknowledged")
+	}
+}
+
+// waitUntil polls cond until it holds, or fails the test after timeout.
+func waitUntil(t *testing.T, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in time")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the server's counters
+	}
+}
+
 // outcomesOf returns the outcomes stored for account, by request id.
 func outcomesOf(t *testing.T, js jetstream.JetStream, account string) map[string][]flowevent.Outcome {
 	t.Helper()
@@ -256,7 +294,8 @@ func TestHostileBreaker(t *testing.T) {
 	for _, name := range []string{"r1", "r2"} {
 		cfg := testConfig(srv.ClientURL())
 		cfg.AdminAddr = ""
-		cfg.Dispatch.Workers = 2
+		cfg.Topology.Partitions = 1
+		cfg.Dispatch.Workers = 5
 		cfg.Breaker.FailureThreshold = threshold
 		cfg.Fleet = app.FleetConfig{Enabled: true, Replica: name}
 		startApp(t, cfg)
@@ -321,15 +360,23 @@ func TestHostileBacklog(t *testing.T) {
 	srv := bustest.Server(t)
 	_, js := bustest.Connect(t, srv.ClientURL())
 	cfg := testConfig(srv.ClientURL())
-	cfg.Dispatch.Workers = 16
-	startApp(t, cfg)
+	cfg.Dispatch.Workers = 32
 	recv := newHostileReceiver(t)
-	samePartition(t, js, false)
+	samePartition(t, false)
 
+	// The backlog is stored before the service starts, as when a flow is
+	// activated on a large segment; the victim's events come while it
+	// drains.
+	if _, err := cfg.Topology.Ensure(context.Background(), js); err != nil {
+		t.Fatal(err)
+	}
 	const backlog = 1500
 	for i := range backlog {
-		publishAs(t, js, attackerAccount, fmt.Sprintf("bulk-%04d", i), hostileNode(recv.URL+"/attacker/slow/10"))
+		publishAsync(t, js, attackerAccount, fmt.Sprintf("bulk-%04d", i), hostileNode(recv.URL+"/attacker/slow/20"))
 	}
+	waitAsync(t, js)
+	startApp(t, cfg)
+	waitUntil(t, 30*time.Second, func() bool { return storedFor(t, js, attackerAccount) >= 50 })
 	done := waitVictim(t, js, 5, hostileNode(recv.URL+"/victim/ok"), 60*time.Second)
 	t.Logf("attacker's outcomes stored when the victim's 5 were: %d of %d", done, backlog)
 	if done > backlog/2 {
@@ -348,10 +395,10 @@ func TestHostileSlowEndpoints(t *testing.T) {
 	srv := bustest.Server(t)
 	_, js := bustest.Connect(t, srv.ClientURL())
 	cfg := testConfig(srv.ClientURL())
-	cfg.Dispatch.Workers = 16
+	cfg.Dispatch.Workers = 32
 	startApp(t, cfg)
 	recv := newHostileReceiver(t)
-	samePartition(t, js, false)
+	samePartition(t, false)
 
 	// 16 origins: the receivers' loopback ports.
 	const origins, perOrigin = 16, 6
@@ -396,7 +443,7 @@ func TestHostileEndpointCap(t *testing.T) {
 			cfg.EndpointWait = 50 * time.Millisecond
 			startApp(t, cfg)
 			recv := newHostileReceiver(t)
-			samePartition(t, js, false)
+			samePartition(t, false)
 
 			const backlog = 120 // 100 ms each: at least 1.5 s at the cap
 			for i := range backlog {
@@ -415,9 +462,13 @@ func TestHostileEndpointCap(t *testing.T) {
 }
 
 // samePartition checks whether the suite's two accounts share a partition
-// of the request stream, as want says.
-func samePartition(t *testing.T, js jetstream.JetStream, want bool) {
+// of the request stream (default topology), as want says.
+func samePartition(t *testing.T, want bool) {
 	t.Helper()
+	topo := bus.Topology{}
+	if got := topo.PartitionOf(attackerAccount) == topo.PartitionOf(victimAccount); got != want {
+		t.Fatalf("accounts %s and %s share a partition: %v, want %v", attackerAccount, victimAccount, got, want)
+	}
 }
 
 // natsMsg is m as a core NATS message, for the contract decoders.

@@ -101,12 +101,12 @@ func (a *App) setupMetrics(ctx context.Context, js jetstream.JetStream, topo bus
 // startOperations starts the background work: the consumer poll and, unless
 // disabled, the node-stats aggregator. Both stop when ctx ends; waitOperations
 // waits for them.
-func (a *App) startOperations(ctx context.Context, cons jetstream.Consumer) {
+func (a *App) startOperations(ctx context.Context, lanes []jetstream.Consumer) {
 	ops := &a.ops
 	ops.bg.Add(1)
 	go func() {
 		defer ops.bg.Done()
-		a.pollConsumer(ctx, cons)
+		a.pollConsumers(ctx, lanes)
 	}()
 	if ops.aggregator != nil {
 		ops.bg.Add(1)
@@ -128,13 +128,13 @@ func (a *App) waitOperations(ctx context.Context) {
 	}
 }
 
-// pollConsumer reads the consumer's info every consumerPollEvery: its lag
-// for the metrics, its existence for readiness.
-func (a *App) pollConsumer(ctx context.Context, cons jetstream.Consumer) {
+// pollConsumers reads the lanes' consumer infos every consumerPollEvery:
+// their lag for the metrics, their existence for readiness.
+func (a *App) pollConsumers(ctx context.Context, lanes []jetstream.Consumer) {
 	tick := time.NewTicker(consumerPollEvery)
 	defer tick.Stop()
 	for {
-		a.pollConsumerOnce(ctx, cons)
+		a.pollConsumersOnce(ctx, lanes)
 		select {
 		case <-ctx.Done():
 			return
@@ -143,17 +143,24 @@ func (a *App) pollConsumer(ctx context.Context, cons jetstream.Consumer) {
 	}
 }
 
-func (a *App) pollConsumerOnce(ctx context.Context, cons jetstream.Consumer) {
+func (a *App) pollConsumersOnce(ctx context.Context, lanes []jetstream.Consumer) {
 	ctx, cancel := context.WithTimeout(ctx, consumerPollEvery)
 	defer cancel()
-	info, err := cons.Info(ctx)
-	switch {
-	case err == nil:
-		a.ops.consumerMissing.Store(false)
-		a.ops.metrics.ObserveConsumer(info)
-	case errors.Is(err, jetstream.ErrConsumerNotFound):
-		a.ops.consumerMissing.Store(true)
+	infos := make([]*jetstream.ConsumerInfo, 0, len(lanes))
+	for _, c := range lanes {
+		info, err := c.Info(ctx)
+		switch {
+		case err == nil:
+			infos = append(infos, info)
+		case errors.Is(err, jetstream.ErrConsumerNotFound):
+			a.ops.consumerMissing.Store(true)
+			return
+		default:
+			return // NATS unreachable: readiness says so
+		}
 	}
+	a.ops.consumerMissing.Store(false)
+	a.ops.metrics.ObserveConsumers(infos...)
 }
 
 // readiness reports whether this replica should count as ready: connected

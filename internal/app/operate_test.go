@@ -136,7 +136,7 @@ func TestOperations(t *testing.T) {
 	if status, body := get(t, a, "/readyz"); status != 200 {
 		t.Fatalf("/readyz = %d %s while running", status, body)
 	}
-	if err := js.DeleteConsumer(context.Background(), bus.DefaultRequestStream, bus.DefaultConsumer); err != nil {
+	if err := js.DeleteConsumer(context.Background(), bus.DefaultRequestStream, bus.DefaultConsumer+"-p0"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "/readyz notices the consumer is gone", 5*time.Second, func() bool {

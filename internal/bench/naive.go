@@ -14,8 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/flowhook/flowhook/internal/bus"
 )
 
 // naiveConfig is one form of the naive pipeline.
@@ -118,8 +116,8 @@ func startNaive(ctx context.Context, natsURL string, cfg naiveConfig) (hello, fu
 	}, nil
 }
 
-// bindConsumer connects and starts pulling from the durable consumer every
-// system of the benchmark shares.
+// bindConsumer connects and starts pulling from the one partition's
+// consumer of the baseline topology (see baselineTopology).
 func bindConsumer(ctx context.Context, natsURL string, prefetch int) (*nats.Conn, jetstream.JetStream, jetstream.MessagesContext, error) {
 	nc, err := nats.Connect(natsURL, nats.MaxReconnects(-1))
 	if err != nil {
@@ -128,8 +126,8 @@ func bindConsumer(ctx context.Context, natsURL string, prefetch int) (*nats.Conn
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
 	if err == nil {
 		var cons jetstream.Consumer
-		topo := bus.Topology{}.WithDefaults()
-		if cons, err = js.Consumer(ctx, topo.RequestStream, topo.Consumer); err == nil {
+		topo := baselineTopology()
+		if cons, err = js.Consumer(ctx, topo.RequestStream, topo.Lanes()[1].Consumer); err == nil {
 			var opts []jetstream.PullMessagesOpt
 			if prefetch > 0 {
 				opts = append(opts, jetstream.PullMaxMessages(prefetch))

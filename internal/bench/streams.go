@@ -80,16 +80,30 @@ func (c *busClient) streams() []string {
 	return append(names, "KV_"+nodestats.DefaultBucket, "KV_"+nodestats.DefaultLeaseBucket)
 }
 
-// reset deletes flowhook's streams and creates them again empty, with the
-// topology flowhook serve uses by default (file storage, the durable
-// consumer every system of the benchmark pulls from).
-func (c *busClient) reset(ctx context.Context) error {
+// baselineTopology is the request stream the baselines (raw JetStream,
+// naive pipelines) pull from: flowhook's, with one partition, so that one
+// consumer delivers every event in order, as a pipeline without fairness
+// between accounts would. flowhook runs on its own default topology.
+func baselineTopology() bus.Topology { return bus.Topology{Partitions: 1}.WithDefaults() }
+
+// topologyFor is the topology the streams are created with for sys.
+func topologyFor(sys string) bus.Topology {
+	if sys == roleFlowhook {
+		return bus.Topology{}.WithDefaults()
+	}
+	return baselineTopology()
+}
+
+// reset deletes flowhook's streams and creates them again empty, with
+// topo (file storage; the partitions' durable consumers).
+func (c *busClient) reset(ctx context.Context, topo bus.Topology) error {
 	c.owned = true
 	for _, name := range c.streams() {
 		if err := c.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 			return fmt.Errorf("bench: delete stream %s: %w", name, err)
 		}
 	}
+	c.topo = topo
 	if _, err := c.topo.Ensure(ctx, c.js); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,18 +16,27 @@ import (
 // works on. The zero value of a field means its documented default (see
 // WithDefaults).
 type Topology struct {
-	// RequestStream holds request events (subjects flowhook.request.>),
-	// work-queue retention: a message leaves the stream when it is acked.
-	// It also holds the schedules of retries and holds
-	// (flowhook.schedule.>), which the consumer does not see: JetStream
-	// publishes each one's request copy when it is due.
+	// RequestStream holds request events, work-queue retention: a message
+	// leaves the stream when it is acked. It takes flowhook.request.<account>
+	// and files each event under flowhook.request.<partition>.<account>
+	// (see Lanes). It also holds the schedules of retries and holds
+	// (flowhook.schedule.>), which no lane sees: JetStream publishes each
+	// one's request copy when it is due.
 	RequestStream string
 	// OutcomeStream holds outcome events (flowhook.outcome.>).
 	OutcomeStream string
 	// DeadLetterStream holds dead-letter records (flowhook.deadletter.>).
 	DeadLetterStream string
-	// Consumer is the durable pull consumer every replica shares.
+	// Consumer names the durable pull consumers every replica shares: the
+	// lane of events stored before partitioning, and the prefix of the
+	// partitions' consumers (Consumer-p0, Consumer-p1, ...).
 	Consumer string
+	// Partitions is how many partitions the request stream files events
+	// into, by a hash of their account; each has a consumer, and a
+	// dispatcher pulls from them in turn, so that one account's backlog
+	// delays only the accounts of its own partition. Default 16; it can
+	// only change while the stream holds no request events.
+	Partitions int
 	// Replicas is the stream replication factor (3 on a cluster).
 	Replicas int
 	// MemoryStorage keeps streams in memory instead of files (tests only).
@@ -36,7 +46,8 @@ type Topology struct {
 	AckWait time.Duration
 	// MaxDeliver caps deliveries of one message; poison protection.
 	MaxDeliver int
-	// MaxAckPending caps unacknowledged messages across all replicas.
+	// MaxAckPending caps unacknowledged messages across all replicas, per
+	// lane.
 	MaxAckPending int
 	// DuplicateWindow is the outcome stream's Nats-Msg-Id dedup window.
 	DuplicateWindow time.Duration
@@ -81,6 +92,9 @@ func (t Topology) WithDefaults() Topology {
 	setStr(&t.Consumer, DefaultConsumer)
 	if t.Replicas == 0 {
 		t.Replicas = 1
+	}
+	if t.Partitions == 0 {
+		t.Partitions = DefaultPartitions
 	}
 	if t.AckWait == 0 {
 		t.AckWait = DefaultAckWait
@@ -142,6 +156,15 @@ func (t Topology) Check(w Workload) error {
 	if t.OutcomeMaxAge < t.DuplicateWindow {
 		errs = append(errs, fmt.Errorf("%w: outcomes are kept %s, less than the dedup window %s: a redelivered event would not find its outcome; raise --outcome-max-age", ErrInvariant, t.OutcomeMaxAge, t.DuplicateWindow))
 	}
+	if t.Partitions < 1 || t.Partitions > MaxPartitions {
+		errs = append(errs, fmt.Errorf("%w: --partitions %d: use 1 to %d", ErrInvariant, t.Partitions, MaxPartitions))
+	}
+	// Every lane keeps a worker for the next event it receives, a few more
+	// are kept for lanes whose probe just delivered, and the lanes with a
+	// backlog need workers beyond those.
+	if least := t.MinWorkers(); w.Workers > 0 && w.Workers < least {
+		errs = append(errs, fmt.Errorf("%w: %d workers for %d partitions: each partition (and the lane of events stored before partitioning) keeps a worker for its next event; raise --workers to at least %d or lower --partitions", ErrInvariant, w.Workers, t.Partitions, least))
+	}
 	if w.Replicas > 0 && w.Workers > 0 && t.MaxAckPending < w.Replicas*w.Workers {
 		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x workers (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --workers", ErrInvariant, t.MaxAckPending, w.Replicas, w.Workers, w.Replicas*w.Workers))
 	}
@@ -160,9 +183,12 @@ func (t Topology) storage() jetstream.StorageType {
 func (t Topology) StreamConfigs() []jetstream.StreamConfig {
 	t = t.WithDefaults()
 	return []jetstream.StreamConfig{{
-		Name:              t.RequestStream,
-		Description:       "flowhook request events (flow engine -> flowhook)",
-		Subjects:          []string{flowevent.RequestSubjectPrefix + ">", ScheduleSubjectPrefix + ">"},
+		Name:        t.RequestStream,
+		Description: "flowhook request events (flow engine -> flowhook)",
+		// flowhook.request.<account> only: the stored form has one token
+		// more, and no publisher may file an event in a partition itself.
+		Subjects:          []string{legacyFilter, ScheduleSubjectPrefix + ">"},
+		SubjectTransform:  t.subjectTransform(),
 		Retention:         jetstream.WorkQueuePolicy,
 		Storage:           t.storage(),
 		Replicas:          t.Replicas,
@@ -189,13 +215,17 @@ func (t Topology) StreamConfigs() []jetstream.StreamConfig {
 	}}
 }
 
-// ConsumerConfig returns the durable consumer's configuration.
-func (t Topology) ConsumerConfig() jetstream.ConsumerConfig {
+// ConsumerConfig returns the configuration of a lane's durable consumer.
+func (t Topology) ConsumerConfig(l Lane) jetstream.ConsumerConfig {
 	t = t.WithDefaults()
+	desc := "flowhook dispatchers (shared by every replica): partition " + strconv.Itoa(l.Partition)
+	if l.Partition < 0 {
+		desc = "flowhook dispatchers (shared by every replica): events stored before partitioning"
+	}
 	return jetstream.ConsumerConfig{
-		Durable:       t.Consumer,
-		Description:   "flowhook dispatchers (shared by every replica)",
-		FilterSubject: flowevent.RequestSubjectPrefix + ">",
+		Durable:       l.Consumer,
+		Description:   desc,
+		FilterSubject: l.Filter,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       t.AckWait,
 		MaxDeliver:    t.MaxDeliver,
@@ -205,10 +235,15 @@ func (t Topology) ConsumerConfig() jetstream.ConsumerConfig {
 	}
 }
 
-// Ensure creates the streams and the consumer if they are missing and
-// updates them to t's settings otherwise. It returns the consumer.
-func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream.Consumer, error) {
+// Ensure creates the streams and the lanes' consumers if they are missing
+// and updates them to t's settings otherwise. It returns the consumers in
+// the order of t.Lanes(). A stream that holds request events keeps its
+// partition count (see Partitions).
+func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) ([]jetstream.Consumer, error) {
 	t = t.WithDefaults()
+	if err := t.checkRepartition(ctx, js); err != nil {
+		return nil, err
+	}
 	for _, cfg := range t.StreamConfigs() {
 		s, err := Create(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.CreateOrUpdateStream(ctx, cfg) })
 		if err != nil {
@@ -225,12 +260,23 @@ func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) (jetstream
 			return js.CreateOrUpdateConsumer(ctx, t.RequestStream, cfg)
 		})
 	}
-	cons, err := consumer(t.ConsumerConfig())
-	if err != nil {
-		return nil, fmt.Errorf("bus: consumer %s: %w", t.Consumer, err)
+	if err := t.dropStaleLanes(ctx, js); err != nil {
+		return nil, err
+	}
+	// The lane of events stored before partitioning comes first: a
+	// release without partitions had this consumer take every request
+	// subject, which would overlap the partitions' consumers until it is
+	// narrowed (a work-queue stream refuses overlapping consumers).
+	var lanes []jetstream.Consumer
+	for _, l := range t.Lanes() {
+		c, err := consumer(t.ConsumerConfig(l))
+		if err != nil {
+			return nil, fmt.Errorf("bus: consumer %s: %w", l.Consumer, err)
+		}
+		lanes = append(lanes, c)
 	}
 	if _, err := consumer(t.ScheduleCounterConfig()); err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", t.ScheduleCounterName(), err)
 	}
-	return cons, nil
+	return lanes, nil
 }

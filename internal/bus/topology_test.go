@@ -31,6 +31,9 @@ func TestTopologyCheck(t *testing.T) {
 		{"defaults with the default retry window", bus.Topology{}, bus.Workload{Replicas: 3, Workers: 256, LongestDelay: 5 * time.Minute}, ""},
 		{"retry window beyond the dedup window", bus.Topology{}, bus.Workload{LongestDelay: 6 * time.Minute}, "--dedup-window to at least 11m0s"},
 		{"outcomes gone before redeliveries end", bus.Topology{OutcomeMaxAge: 5 * time.Minute}, bus.Workload{}, "raise --outcome-max-age"},
+		{"a worker per lane and more", bus.Topology{Partitions: 16}, bus.Workload{Workers: 20}, ""},
+		{"too few workers for the lanes", bus.Topology{Partitions: 16}, bus.Workload{Workers: 19}, "raise --workers to at least 20"},
+		{"too many partitions", bus.Topology{Partitions: 1000}, bus.Workload{}, "--partitions 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,12 +69,17 @@ func TestEnsureCreatesAndUpdates(t *testing.T) {
 	}
 	// Running Ensure again with a changed setting updates the consumer.
 	topo.AckWait = 45 * time.Second
-	cons, err := topo.Ensure(ctx, js)
+	lanes, err := topo.Ensure(ctx, js)
 	if err != nil {
 		t.Fatalf("second Ensure: %v", err)
 	}
-	if got := cons.CachedInfo().Config.AckWait; got != 45*time.Second {
-		t.Errorf("ack wait = %v, want 45s", got)
+	if len(lanes) != bus.DefaultPartitions+1 {
+		t.Fatalf("%d lanes, want %d partitions and the lane of events stored before partitioning", len(lanes), bus.DefaultPartitions)
+	}
+	for _, c := range lanes {
+		if got := c.CachedInfo().Config.AckWait; got != 45*time.Second {
+			t.Errorf("%s: ack wait = %v, want 45s", c.CachedInfo().Name, got)
+		}
 	}
 	for _, name := range []string{bus.DefaultOutcomeStream, bus.DefaultDeadLetterStream} {
 		if _, err := js.Stream(ctx, name); err != nil {

@@ -22,7 +22,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 	dl := flowevent.DeadLetter{
 		Reason:         reason,
 		Detail:         detail,
-		Subject:        msg.Subject(),
+		Subject:        publishedSubject(msg.Subject()),
 		Headers:        msg.Headers(),
 		Original:       msg.Data(),
 		DeadLetteredAt: time.Now().UTC(),
@@ -70,6 +70,17 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 }
 
 const jetstreamMsgID = "Nats-Msg-Id"
+
+// publishedSubject is the subject a request event was published on, as a
+// dead letter records it: the request stream files events under a
+// partition (flowhook.request.<partition>.<account>), which is not part of
+// the contract.
+func publishedSubject(stored string) string {
+	if account, ok := flowevent.AccountOfRequestSubject(stored); ok {
+		return flowevent.RequestSubject(account)
+	}
+	return stored
+}
 
 // partialRequest returns what could be read of an input's ids: from the
 // decode error when decoding failed, else by decoding again.

@@ -40,12 +40,14 @@ type Builder interface {
 type Config struct {
 	// Workers is the number of events handled at once; default 256.
 	Workers int
-	// PullBatch is how many workers must be idle before a pull request
-	// is sent for them; default Workers/8 (at least 1). A pull request
-	// asks for one message per idle worker, never more, so a pulled
-	// message never waits for a worker: larger batches mean fewer pull
-	// requests, smaller ones keep fewer workers waiting for a batch to
-	// fill up under load.
+	// PullBatch is how many workers must be idle before they are shared
+	// out among the lanes with a backlog, in pull requests; default
+	// Workers/8 (at least 1). A pull request asks for one message per
+	// idle worker promised to it, never more, so a pulled message never
+	// waits for a worker: larger batches mean fewer pull requests, smaller
+	// ones keep fewer workers waiting for a batch to fill up under load.
+	// Lanes without a backlog keep a request for one message each
+	// regardless (see pull.go).
 	PullBatch int
 	// AckWait is the consumer's ack wait: long calls are marked in
 	// progress every AckWait/3. Default 30s.
@@ -113,7 +115,7 @@ func (c Config) withDefaults() Config {
 type Dispatcher struct {
 	cfg      Config
 	js       jetstream.JetStream
-	consumer jetstream.Consumer
+	lanes    []jetstream.Consumer
 	outcomes jetstream.Stream
 	builder  Builder
 	sender   Sender
@@ -135,7 +137,10 @@ type Dispatcher struct {
 // Deps are the parts a Dispatcher works with.
 type Deps struct {
 	JetStream jetstream.JetStream
-	Consumer  jetstream.Consumer
+	// Lanes are the request stream's consumers, shared by every replica:
+	// the lane of events stored before partitioning, then one per
+	// partition (internal/bus.Topology.Ensure returns them in that order).
+	Lanes []jetstream.Consumer
 	// Outcomes is the outcome stream, read to recognise redeliveries whose
 	// outcome is already stored.
 	Outcomes jetstream.Stream
@@ -151,7 +156,7 @@ type Deps struct {
 	// is parked on the bus, so that a slow account cannot hold every
 	// worker. nil: no share.
 	Accounts Limiter
-	Log     zerolog.Logger
+	Log      zerolog.Logger
 	// Observer is told what the dispatcher does (metrics, readiness);
 	// nil observes nothing.
 	Observer Observer
@@ -161,7 +166,7 @@ type Deps struct {
 
 // New returns a Dispatcher. It does not start consuming.
 func New(cfg Config, deps Deps) (*Dispatcher, error) {
-	if deps.JetStream == nil || deps.Consumer == nil || deps.Outcomes == nil || deps.Builder == nil || deps.Sender == nil || deps.Breakers == nil {
+	if deps.JetStream == nil || len(deps.Lanes) == 0 || deps.Outcomes == nil || deps.Builder == nil || deps.Sender == nil || deps.Breakers == nil {
 		return nil, errors.New("dispatch: missing dependency")
 	}
 	cfg = cfg.withDefaults()
@@ -172,7 +177,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 	return &Dispatcher{
 		cfg:      cfg,
 		js:       deps.JetStream,
-		consumer: deps.Consumer,
+		lanes:    deps.Lanes,
 		outcomes: deps.Outcomes,
 		builder:  deps.Builder,
 		sender:   deps.Sender,
@@ -195,7 +200,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 // every outcome publish to be acknowledged and returns.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	poison := d.watchPoison(ctx)
-	jobs := make(chan jetstream.Msg)
+	jobs := make(chan job)
 	pull, err := d.newPuller(ctx, jobs)
 	if err != nil {
 		if poison.sub != nil {
@@ -213,9 +218,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			for msg := range jobs {
-				d.handle(work, msg)
-				pull.done()
+			for j := range jobs {
+				d.handle(work, j.msg)
+				pull.done(j.lane)
 			}
 		}()
 	}

@@ -26,7 +26,7 @@ func (d *Dispatcher) reportPending(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, pendingEvery)
 	defer cancel()
-	info := d.consumer.CachedInfo()
+	info := d.lanes[0].CachedInfo() // the first lane bears the topology's consumer name
 	n, err := bus.Topology{RequestStream: info.Stream, Consumer: info.Name}.PendingSchedules(ctx, d.js)
 	if err != nil {
 		d.log.Debug().Err(err).Msg("dispatch: count pending retries")

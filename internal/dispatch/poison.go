@@ -21,6 +21,7 @@ const poisonQueue = "flowhook-poison"
 // poisonAdvisory is the part of JetStream's max-deliveries advisory that
 // flowhook reads.
 type poisonAdvisory struct {
+	Consumer   string `json:"consumer"`
 	StreamSeq  uint64 `json:"stream_seq"`
 	Deliveries uint64 `json:"deliveries"`
 }
@@ -39,11 +40,15 @@ type poisonWatch struct {
 	found  chan poisonMsg
 }
 
-// watchPoison subscribes to the consumer's max-deliveries advisories (in
-// a queue group: each advisory reaches one replica). Run calls it before
-// it starts pulling, so that no advisory its own pulls cause is missed.
+// watchPoison subscribes to the lanes' max-deliveries advisories (in a
+// queue group: each advisory reaches one replica). Run calls it before it
+// starts pulling, so that no advisory its own pulls cause is missed.
 func (d *Dispatcher) watchPoison(ctx context.Context) *poisonWatch {
-	info := d.consumer.CachedInfo()
+	info := d.lanes[0].CachedInfo()
+	lanes := map[string]bool{}
+	for _, c := range d.lanes {
+		lanes[c.CachedInfo().Name] = true
+	}
 	w := &poisonWatch{found: make(chan poisonMsg, 256)}
 	stream, err := d.js.Stream(ctx, info.Stream)
 	if err != nil {
@@ -51,11 +56,11 @@ func (d *Dispatcher) watchPoison(ctx context.Context) *poisonWatch {
 		return w
 	}
 	w.stream = stream
-	subject := fmt.Sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", info.Stream, info.Name)
+	subject := fmt.Sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.*", info.Stream)
 	nc := d.js.Conn()
 	w.sub, err = nc.QueueSubscribe(subject, poisonQueue, func(m *nats.Msg) {
 		var a poisonAdvisory
-		if json.Unmarshal(m.Data, &a) != nil || a.StreamSeq == 0 {
+		if json.Unmarshal(m.Data, &a) != nil || a.StreamSeq == 0 || !lanes[a.Consumer] {
 			return
 		}
 		select {
@@ -106,20 +111,25 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 	}
 }
 
-// sweepPoison captures every request message at or below the consumer's
-// ack floor: in a work-queue stream an acked message is gone, so what is
-// left there was given up after MaxDeliver. The server moves the floor a
-// moment before it removes an acked message, so a candidate is captured
-// only if it is still there sweepConfirm later.
+// sweepPoison captures every request message at or below its lane's ack
+// floor: in a work-queue stream an acked message is gone, so what is left
+// there was given up after MaxDeliver. The server moves the floor a moment
+// before it removes an acked message, so a candidate is captured only if
+// it is still there sweepConfirm later.
 func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	ci, err := d.consumer.Info(ctx)
-	if err != nil {
-		d.log.Warn().Err(err).Msg("dispatch: poison sweep: consumer info")
-		return
+	var suspects []poisonMsg
+	for _, lane := range d.lanes {
+		ci, err := lane.Info(ctx)
+		if err != nil {
+			d.log.Warn().Err(err).Msg("dispatch: poison sweep: consumer info")
+			continue
+		}
+		for _, seq := range d.poisonSuspects(ctx, stream, ci.Config.FilterSubject, ci.AckFloor.Stream) {
+			suspects = append(suspects, poisonMsg{seq: seq, deliveries: uint64(ci.Config.MaxDeliver), via: "sweep"})
+		}
 	}
-	suspects := d.poisonSuspects(ctx, stream, ci.AckFloor.Stream)
 	if len(suspects) == 0 {
 		return
 	}
@@ -128,8 +138,8 @@ func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 		return
 	case <-time.After(sweepConfirm):
 	}
-	for _, seq := range suspects {
-		d.captureSeq(ctx, stream, poisonMsg{seq: seq, deliveries: uint64(ci.Config.MaxDeliver), via: "sweep"})
+	for _, p := range suspects {
+		d.captureSeq(ctx, stream, p)
 	}
 }
 
@@ -141,11 +151,12 @@ var sweepConfirm = time.Second
 // maxSuspects bounds one sweep's work; the next sweep takes the rest.
 const maxSuspects = 1000
 
-// poisonSuspects lists the request messages at or below floor.
-func (d *Dispatcher) poisonSuspects(ctx context.Context, stream jetstream.Stream, floor uint64) []uint64 {
+// poisonSuspects lists a lane's messages (subject filter) at or below its
+// ack floor.
+func (d *Dispatcher) poisonSuspects(ctx context.Context, stream jetstream.Stream, filter string, floor uint64) []uint64 {
 	var out []uint64
 	for seq := uint64(1); seq <= floor && len(out) < maxSuspects; {
-		raw, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(flowevent.RequestSubjectPrefix+">"))
+		raw, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(filter))
 		if err != nil {
 			if !errors.Is(err, jetstream.ErrMsgNotFound) {
 				d.log.Warn().Err(err).Msg("dispatch: poison sweep")
@@ -209,7 +220,7 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		return
 	}
 	dl := flowevent.DeadLetter{
-		Reason: flowevent.ReasonMaxDeliveries, Detail: detail, Subject: raw.Subject,
+		Reason: flowevent.ReasonMaxDeliveries, Detail: detail, Subject: publishedSubject(raw.Subject),
 		Headers: raw.Header, Original: raw.Data, StreamSeq: raw.Sequence, Deliveries: deliveries,
 		RequestID: ev.ID, Account: req.Account, FlowID: req.FlowID, NodeID: req.NodeID, ProfileID: req.Profile.ID,
 		DeadLetteredAt: time.Now().UTC(),

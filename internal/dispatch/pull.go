@@ -7,164 +7,288 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/flowhook/flowhook/internal/bus"
 )
 
-// Pull requests. Each asks for as many messages as there are idle workers
-// (idle: neither busy nor promised to an earlier pull request), so that
-// no message is ever buffered waiting for a worker while its ack wait
-// runs, and no in-progress signals are needed before handling starts.
-// A request is sent once at least Config.PullBatch workers are idle, or
-// every worker is; it waits on the server up to pullExpiry for messages,
-// handing each over the moment it arrives.
+// Pulling from the lanes. The request stream files every account's events
+// in one of several partitions (internal/bus), each with a consumer: a
+// lane. The dispatcher keeps every lane served, so that one account's
+// backlog waits only in its own lane, and a lane's event is pulled the
+// moment it is stored even while other lanes drain backlogs:
+//
+//   - A cold lane (its last request found nothing) has a probe
+//     outstanding: a pull request for one message, waiting on the server
+//     up to probeExpiry.
+//   - An active lane (its last request found something) gets batches: pull
+//     requests for an equal share of the idle workers among the active
+//     lanes, waiting on the server at most batchExpiry, sent once
+//     Config.PullBatch workers are idle beyond the reserve — or at once
+//     when the lane has nothing in flight, so that it never waits for
+//     other lanes' work to end.
+//   - Probes, and batches of lanes with nothing in flight, may use every
+//     idle worker; batches of lanes already at work leave pullReserve
+//     idle workers for them.
+//
+// Every request asks for no more messages than it has idle workers
+// promised to it (idle: neither busy nor promised to an earlier request),
+// so no pulled message ever waits in a client buffer while its ack wait
+// runs. A lane has at most one request outstanding; the planner starts
+// each round with the next lane, so none is favoured.
 const (
-	pullExpiry = 5 * time.Second
+	probeExpiry = 5 * time.Second
+	batchExpiry = 50 * time.Millisecond
 	// pullHeartbeat is the idle heartbeat asked of the server for every
-	// pull request: a request lost with a NATS restart ends after two
-	// missed heartbeats, not at its expiry.
+	// probe: a probe lost with a NATS restart ends after two missed
+	// heartbeats, not at its expiry.
 	pullHeartbeat = time.Second
-	// pullBackoffMax bounds the pause after a pull request that failed
+	// pullBackoffMax bounds the pause of a lane whose pull request failed
 	// with nothing delivered (NATS unreachable, consumer deleted).
 	pullBackoffMax = 5 * time.Second
+	// pullReserve is how many idle workers batches of busy lanes leave
+	// for probes and for lanes with nothing in flight.
+	pullReserve = bus.ReservedWorkers
 )
 
-// puller feeds the workers from the consumer with pull requests sized by
-// the idle workers. Several requests may be outstanding at once; their
-// total never exceeds the idle workers.
+// job is a pulled message and the lane it came from.
+type job struct {
+	msg  jetstream.Msg
+	lane *lane
+}
+
+// puller feeds the workers from the lanes' consumers.
 type puller struct {
-	d    *Dispatcher
-	jobs chan<- jetstream.Msg
-	// pulling ends when drain is called: no new requests, outstanding
-	// ones end at once (messages they already received are handed over).
-	pulling context.Context
-	stop    context.CancelFunc
+	d     *Dispatcher
+	jobs  chan<- job
+	lanes []*lane
+	// stopped is closed by drain: no new requests; outstanding ones end at
+	// once, handing over the messages they already received.
+	stopped chan struct{}
+	stop    func()
 
 	mu   sync.Mutex
 	idle int
-	wake chan struct{} // signalled when idle grows
+	next int           // the lane the next round starts with
+	wake chan struct{} // signalled when idle grows or a lane may pull again
 
 	requests sync.WaitGroup
-
-	backoffMu sync.Mutex
-	backoff   time.Duration
 }
 
-// newPuller returns a puller for d's workers. It checks that the
+// lane is one consumer's pulling state, guarded by puller.mu.
+type lane struct {
+	cons jetstream.Consumer
+	// active: the last request found messages, so more may follow.
+	active bool
+	// pulling: a request is outstanding.
+	pulling bool
+	// inflight counts the lane's messages being worked on.
+	inflight int
+	// backoff and resume pause a lane after failed requests.
+	backoff time.Duration
+	resume  time.Time
+}
+
+// pullRequest is one pull request the planner decided on.
+type pullRequest struct {
+	lane *lane
+	n    int
+	// probe: a request of a cold lane for one message, waiting long;
+	// otherwise a batch, waiting briefly.
+	probe bool
+}
+
+// newPuller returns a puller for d's workers. It checks that every lane's
 // consumer can be pulled from: an error here fails Run at once.
-func (d *Dispatcher) newPuller(ctx context.Context, jobs chan<- jetstream.Msg) (*puller, error) {
-	if _, err := d.consumer.Info(ctx); err != nil {
-		return nil, errors.Join(errors.New("dispatch: consume"), err)
+func (d *Dispatcher) newPuller(ctx context.Context, jobs chan<- job) (*puller, error) {
+	p := &puller{d: d, jobs: jobs, idle: d.cfg.Workers, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	for _, c := range d.lanes {
+		if _, err := c.Info(ctx); err != nil {
+			return nil, errors.Join(errors.New("dispatch: consume"), err)
+		}
+		p.lanes = append(p.lanes, &lane{cons: c})
 	}
-	pulling, stop := context.WithCancel(context.Background())
-	return &puller{d: d, jobs: jobs, pulling: pulling, stop: stop, idle: d.cfg.Workers, wake: make(chan struct{}, 1)}, nil
+	var once sync.Once
+	p.stop = func() { once.Do(func() { close(p.stopped) }) }
+	return p, nil
 }
 
-// done tells the puller that a worker finished an event and is idle.
-func (p *puller) done() { p.unclaim(1) }
+// done tells the puller that a worker finished a job of l and is idle.
+func (p *puller) done(l *lane) {
+	p.mu.Lock()
+	l.inflight--
+	p.idle++
+	p.mu.Unlock()
+	p.signal()
+}
 
 // run sends pull requests until drain is called, then waits for the
 // outstanding ones to hand over what they received.
 func (p *puller) run(work context.Context) {
 	defer p.requests.Wait()
 	for {
-		n := p.claim()
-		if n == 0 {
-			select {
-			case <-p.pulling.Done():
-				return
-			case <-p.wake:
-			}
+		reqs, nextAt := p.nextRequests(time.Now())
+		for _, r := range reqs {
+			p.requests.Add(1)
+			go func() {
+				defer p.requests.Done()
+				p.pull(work, r)
+			}()
+		}
+		if len(reqs) > 0 {
 			continue
 		}
-		p.requests.Add(1)
-		go func() {
-			defer p.requests.Done()
-			p.pull(work, n)
-		}()
+		var timer *time.Timer
+		var due <-chan time.Time
+		if !nextAt.IsZero() {
+			timer = time.NewTimer(time.Until(nextAt))
+			due = timer.C
+		}
+		select {
+		case <-p.stopped:
+			return
+		case <-p.wake:
+		case <-due:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
 	}
 }
 
-// claim promises idle workers to a new pull request and returns how many;
-// 0 when too few are idle (or pulling stopped).
-func (p *puller) claim() int {
-	if p.pulling.Err() != nil {
-		return 0
+// nextRequests decides the next pull requests and promises idle workers to them
+// (see the rules at the top of this file). nextAt is when a paused lane
+// may pull again (zero: none is paused).
+func (p *puller) nextRequests(now time.Time) (reqs []pullRequest, nextAt time.Time) {
+	select {
+	case <-p.stopped:
+		return nil, time.Time{}
+	default:
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.idle < p.d.cfg.PullBatch && p.idle < p.d.cfg.Workers {
-		return 0
+	var busy []*lane // active lanes with work in flight: batches from the spare
+	n := len(p.lanes)
+	for i := range n {
+		l := p.lanes[(p.next+i)%n]
+		switch {
+		case l.pulling:
+		case now.Before(l.resume):
+			if nextAt.IsZero() || l.resume.Before(nextAt) {
+				nextAt = l.resume
+			}
+		case l.active && l.inflight > 0:
+			busy = append(busy, l)
+		case p.idle == 0:
+		case l.active:
+			// Nothing in flight: never wait for other lanes' work.
+			reqs = append(reqs, p.promise(l, max(1, min(p.idle, p.spare()/max(len(p.lanes), 1))), false))
+		default:
+			reqs = append(reqs, p.promise(l, 1, true))
+		}
 	}
-	n := p.idle
-	p.idle = 0
-	return n
+	p.next = (p.next + 1) % n
+	spare := p.spare()
+	if len(busy) == 0 || spare <= 0 || (spare < p.d.cfg.PullBatch && p.idle < p.d.cfg.Workers) {
+		return reqs, nextAt
+	}
+	share := max(spare/len(busy), 1)
+	for _, l := range busy {
+		if spare = p.spare(); spare <= 0 {
+			break
+		}
+		reqs = append(reqs, p.promise(l, min(share, spare), false))
+	}
+	return reqs, nextAt
 }
 
-// unclaim makes n workers idle again: workers promised to a request that
-// delivered fewer messages, or a worker that finished its event.
-func (p *puller) unclaim(n int) {
-	if n == 0 {
-		return
-	}
-	p.mu.Lock()
-	p.idle += n
-	p.mu.Unlock()
+// spare is how many idle workers batches of busy lanes may take. p.mu must
+// be held.
+func (p *puller) spare() int { return p.idle - pullReserve }
+
+// promise promises n idle workers to a request of l. p.mu must be held.
+func (p *puller) promise(l *lane, n int, probe bool) pullRequest {
+	p.idle -= n
+	l.pulling = true
+	return pullRequest{lane: l, n: n, probe: probe}
+}
+
+func (p *puller) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
 }
 
-// pull sends one pull request for n messages and hands each message to a
-// worker as it arrives. After the work context ends (shutdown grace over)
-// messages still arriving are handed back at once.
-func (p *puller) pull(work context.Context, n int) {
-	ctx, cancel := context.WithTimeout(p.pulling, pullExpiry)
+// pull sends one pull request and hands each message to a worker as it
+// arrives. After the work context ends (shutdown grace over) messages
+// still arriving are handed back at once.
+func (p *puller) pull(work context.Context, r pullRequest) {
+	expiry, opts := batchExpiry, []jetstream.FetchOpt(nil)
+	if r.probe {
+		expiry, opts = probeExpiry, append(opts, jetstream.FetchHeartbeat(pullHeartbeat))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), expiry)
 	defer cancel()
-	batch, err := p.d.consumer.Fetch(n, jetstream.FetchContext(ctx), jetstream.FetchHeartbeat(pullHeartbeat))
-	got := 0
+	go func() {
+		select {
+		case <-p.stopped:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	batch, err := r.lane.cons.Fetch(r.n, append(opts, jetstream.FetchContext(ctx))...)
+	got, handed := 0, 0
 	if err == nil {
 		for msg := range batch.Messages() {
 			got++
 			if work.Err() != nil {
 				_ = msg.Nak()
-				p.unclaim(1)
 				continue
 			}
-			p.jobs <- msg
+			handed++
+			p.handOver(r.lane)
+			p.jobs <- job{msg: msg, lane: r.lane}
 		}
 		err = batch.Error()
 	}
+	stopped := false
+	select {
+	case <-p.stopped:
+		stopped = true
+	default:
+	}
 	// A request that ended at its expiry, or because pulling stopped, did
 	// not fail.
-	failed := err != nil && p.pulling.Err() == nil && !errors.Is(err, context.DeadlineExceeded)
+	failed := err != nil && !stopped && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
+	p.finish(r, got, handed, failed, err)
+}
+
+// handOver counts a message of l handed to a worker.
+func (p *puller) handOver(l *lane) {
+	p.mu.Lock()
+	l.inflight++
+	p.mu.Unlock()
+}
+
+// finish records how a lane's request ended and gives back the workers it
+// did not hand a message to.
+func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) {
+	l := r.lane
+	p.mu.Lock()
+	l.pulling = false
+	l.active = got > 0
 	switch {
 	case failed && got == 0:
-		p.pause(err)
-	case !failed && (got > 0 || err == nil):
-		p.resetBackoff()
+		l.backoff = min(max(2*l.backoff, 100*time.Millisecond), pullBackoffMax)
+		l.resume = time.Now().Add(l.backoff)
+		p.d.log.Warn().Err(err).Str("consumer", l.cons.CachedInfo().Name).Dur("retry_in", l.backoff).Msg("dispatch: pull request failed")
+	case !failed:
+		l.backoff = 0
 	}
-	p.unclaim(n - got)
-}
-
-// pause logs a failed pull request and waits before its workers are
-// offered again, longer after each failure in a row, so that an
-// unreachable NATS or a deleted consumer is not asked in a tight loop.
-func (p *puller) pause(err error) {
-	p.backoffMu.Lock()
-	p.backoff = min(max(2*p.backoff, 100*time.Millisecond), pullBackoffMax)
-	wait := p.backoff
-	p.backoffMu.Unlock()
-	p.d.log.Warn().Err(err).Dur("retry_in", wait).Msg("dispatch: pull request failed")
-	select {
-	case <-p.pulling.Done():
-	case <-time.After(wait):
-	}
-}
-
-func (p *puller) resetBackoff() {
-	p.backoffMu.Lock()
-	p.backoff = 0
-	p.backoffMu.Unlock()
+	// Messages Nak'ed after the work context ended were never handed over.
+	p.idle += r.n - handed
+	p.mu.Unlock()
+	p.signal()
 }
 
 // drain stops pulling: no new pull requests; outstanding ones end and hand

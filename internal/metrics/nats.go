@@ -28,11 +28,18 @@ func (m *Metrics) WatchNATS(c Conn) error {
 	return errors.Join(m.reg.Register(connected), m.reg.Register(reconnects))
 }
 
-// ObserveConsumer records the shared consumer's lag from its info: the
-// messages not yet delivered and those delivered but not yet acknowledged
-// (their sum is the lag KEDA's nats-jetstream scaler scales on).
-func (m *Metrics) ObserveConsumer(info *jetstream.ConsumerInfo) {
-	m.pending.Set(float64(info.NumPending))
-	m.ackPending.Set(float64(info.NumAckPending))
-	m.redelivered.Set(float64(info.NumRedelivered))
+// ObserveConsumers records the shared consumers' lag from their infos
+// (the request stream's lanes), summed: the messages not yet delivered and
+// those delivered but not yet acknowledged (their sum is the lag to scale
+// replicas on).
+func (m *Metrics) ObserveConsumers(infos ...*jetstream.ConsumerInfo) {
+	var pending, ackPending, redelivered uint64
+	for _, info := range infos {
+		pending += info.NumPending
+		ackPending += uint64(info.NumAckPending)
+		redelivered += uint64(info.NumRedelivered)
+	}
+	m.pending.Set(float64(pending))
+	m.ackPending.Set(float64(ackPending))
+	m.redelivered.Set(float64(redelivered))
 }

@@ -100,7 +100,9 @@ func RunBreaker(ctx context.Context, p BreakerParams) (BreakerReport, error) {
 		return BreakerReport{}, err
 	}
 	defer c.close()
-	topo := bus.Topology{AckWait: ackWait}.WithDefaults()
+	// One partition and few workers: a replica has few calls in flight to
+	// the dead endpoint when its breaker trips.
+	topo := bus.Topology{AckWait: ackWait, Partitions: 1}.WithDefaults()
 	if _, err := topo.Ensure(ctx, c.js); err != nil {
 		return BreakerReport{}, err
 	}
@@ -114,7 +116,7 @@ func RunBreaker(ctx context.Context, p BreakerParams) (BreakerReport, error) {
 	for i := range p.Replicas {
 		name := "r" + strconv.Itoa(i)
 		r, err := startReplica(p.Binary, p.Dir, name, []string{"serve", "--nats-url", emb.ClientURL(),
-			"--replicas", strconv.Itoa(p.Replicas), "--workers", "4", "--ack-wait", ackWait.String(), "--admin-addr", "",
+			"--replicas", strconv.Itoa(p.Replicas), "--workers", strconv.Itoa(topo.MinWorkers()), "--partitions", "1", "--ack-wait", ackWait.String(), "--admin-addr", "",
 			"--allow-cidrs", "127.0.0.0/8", "--user-agent", "flowhook-scaleout/" + name, "--replica-id", name,
 			"--breaker-failures", strconv.Itoa(p.Threshold), "--breaker-open", p.Open.String(),
 			"--fleet-breaker=" + strconv.FormatBool(p.Fleet), "--fleet-probe-lease", "5s", "--log-level", "warn"})

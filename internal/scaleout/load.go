@@ -120,11 +120,7 @@ func (c *client) waitDone(ctx context.Context, topo bus.Topology, want int) erro
 func (c *client) done(ctx context.Context, topo bus.Topology, want int) (bool, error) {
 	ictx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	cons, err := c.js.Consumer(ictx, topo.RequestStream, topo.Consumer)
-	if err != nil {
-		return false, err
-	}
-	ci, err := cons.Info(ictx)
+	ci, err := topo.Backlog(ictx, c.js)
 	if err != nil {
 		return false, err
 	}
@@ -133,8 +129,8 @@ func (c *client) done(ctx context.Context, topo bus.Topology, want int) (bool, e
 		return false, err
 	}
 	got := s.CachedInfo().State.Msgs
-	if ci.NumPending != 0 || ci.NumAckPending != 0 || got < uint64(want) {
-		return false, fmt.Errorf("%d pending, %d unacknowledged, %d of %d outcomes", ci.NumPending, ci.NumAckPending, got, want)
+	if ci.Pending != 0 || ci.AckPending != 0 || got < uint64(want) {
+		return false, fmt.Errorf("%d pending, %d unacknowledged, %d of %d outcomes", ci.Pending, ci.AckPending, got, want)
 	}
 	return true, nil
 }
@@ -159,8 +155,9 @@ func (c *client) waitBucket(ctx context.Context, bucket string, within time.Dura
 	}
 }
 
-// waitConsumers waits until n replicas are pulling from the consumer
-// (each keeps a pull request waiting), so that the load reaches them all.
+// waitConsumers waits until n replicas are pulling from the lanes (each
+// keeps a pull request waiting on every idle lane, the first among them),
+// so that the load reaches them all.
 func (c *client) waitConsumers(ctx context.Context, topo bus.Topology, n int, within time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()

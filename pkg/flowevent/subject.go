@@ -107,15 +107,39 @@ func hashKey(s string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// AccountOfRequestSubject returns the account token of a request subject
-// (flowhook.request.<account>), and false when subject is not a request
-// subject with a valid account. A request's Account must equal it.
+// AccountOfRequestSubject returns the account token of a request subject:
+// flowhook.request.<account> as a flow engine publishes it, or
+// flowhook.request.<partition>.<account> as flowhook's request stream
+// files it (the partition a decimal number). It returns false when subject
+// is neither with a valid account. A request's Account must equal it.
 func AccountOfRequestSubject(subject string) (string, bool) {
-	account, ok := strings.CutPrefix(subject, RequestSubjectPrefix)
-	if !ok || !ValidAccount(account) {
+	rest, ok := strings.CutPrefix(subject, RequestSubjectPrefix)
+	if !ok {
 		return "", false
 	}
-	return account, true
+	if partition, account, stored := strings.Cut(rest, "."); stored {
+		if !decimal(partition) {
+			return "", false
+		}
+		rest = account
+	}
+	if !ValidAccount(rest) {
+		return "", false
+	}
+	return rest, true
+}
+
+// decimal reports whether s is a non-empty string of ASCII digits.
+func decimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // AccountOfOutcomeSubject returns the account token of an outcome subject

@@ -75,3 +75,26 @@ func rewriteID(t *testing.T, payload []byte, id string) []byte {
 	}
 	return b
 }
+
+func TestAccountOfStoredRequestSubject(t *testing.T) {
+	for subject, want := range map[string]string{
+		"flowhook.request.acme":      "acme",
+		"flowhook.request.12":        "12",
+		"flowhook.request.3.acme":    "acme",
+		"flowhook.request.15.12":     "12",
+		"flowhook.request.x.acme":    "",
+		"flowhook.request.3.ac.me":   "",
+		"flowhook.request.":          "",
+		"flowhook.request.3.":        "",
+		"flowhook.request..acme":     "",
+		"flowhook.outcome.acme.k":    "",
+		"flowhook.request.3.a cme":   "",
+		"flowhook.request.-1.acme":   "",
+		"flowhook.request.007.acme2": "acme2",
+	} {
+		got, ok := AccountOfRequestSubject(subject)
+		if got != want || ok != (want != "") {
+			t.Errorf("AccountOfRequestSubject(%q) = %q, %v, want %q", subject, got, ok, want)
+		}
+	}
+}
