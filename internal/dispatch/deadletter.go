@@ -31,6 +31,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 		dl.StreamSeq, dl.Deliveries = meta.Sequence.Stream, meta.NumDelivered
 	}
 	ev, req := partialRequest(msg, decodeErr)
+	ev.ID = answerableID(ev.ID, dl.StreamSeq)
 	// The subject's account token is the authoritative tenant: NATS
 	// permissions protect subjects, not payloads.
 	req.Account, _ = flowevent.AccountOfRequestSubject(msg.Subject())
@@ -70,6 +71,21 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 }
 
 const jetstreamMsgID = "Nats-Msg-Id"
+
+// unidentifiedPrefix starts the request id flowhook gives the outcome of
+// an input without an id of its own that still names a profile at a node:
+// "_seq-" and the input's position in the request stream, which stays the
+// same on every redelivery, so the outcome is still published once.
+const unidentifiedPrefix = "_seq-"
+
+// answerableID is id, or for an input without one the id its outcome and
+// dead letter carry (see unidentifiedPrefix); "" when neither is known.
+func answerableID(id string, streamSeq uint64) string {
+	if id != "" || streamSeq == 0 {
+		return id
+	}
+	return unidentifiedPrefix + strconv.FormatUint(streamSeq, 10)
+}
 
 // publishedSubject is the subject a request event was published on, as a
 // dead letter records it: the request stream files events under a

@@ -206,6 +206,7 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		}
 	}
 	req.Account, _ = flowevent.AccountOfRequestSubject(raw.Subject)
+	ev.ID = answerableID(ev.ID, raw.Sequence)
 	detail := fmt.Sprintf("delivered %d times without finishing (max deliver); the event made the process fail or stall", deliveries)
 	log := d.log.With().Uint64("stream_seq", raw.Sequence).Str("request_id", ev.ID).Str("found_by", p.via).Logger()
 	named := ev.ID != "" && flowevent.ValidAccount(req.Account) && req.FlowID != "" && req.NodeID != "" && req.Profile.ID != ""
