@@ -324,28 +324,41 @@ func TestKEDAScaledObject(t *testing.T) {
 	if so.str("apiVersion") != "keda.sh/v1alpha1" || so.str("spec.scaleTargetRef.name") != "flowhook" {
 		t.Errorf("ScaledObject targets %q (%s)", so.str("spec.scaleTargetRef.name"), so.str("apiVersion"))
 	}
-	trig := doc(so.get("spec.triggers.0").(map[string]any))
 	consumer := bus.DefaultConsumer
 	if c, ok := flags["consumer"]; ok {
 		consumer = c
 	}
-	want := map[string]string{
-		"type":              "nats-jetstream",
-		"metadata.stream":   bus.DefaultRequestStream,
-		"metadata.consumer": consumer,
-		"metadata.account":  "FLOWHOOK",
+	partitions := bus.DefaultPartitions
+	if p, ok := flags["partitions"]; ok {
+		partitions, _ = strconv.Atoi(p)
 	}
-	for p, w := range want {
-		if got := trig.str(p); got != w {
-			t.Errorf("trigger %s = %q, want %q", p, got, w)
+	// One trigger per lane of the request stream: every partition's
+	// consumer and the one of events stored before partitioning.
+	lanes := bus.Topology{Consumer: consumer, Partitions: partitions}.Lanes()
+	triggers, _ := so.get("spec.triggers").([]any)
+	if len(triggers) != len(lanes) {
+		t.Fatalf("%d triggers, want one per lane (%d partitions + 1)", len(triggers), partitions)
+	}
+	for i, l := range lanes {
+		trig := doc(triggers[i].(map[string]any))
+		want := map[string]string{
+			"type":              "nats-jetstream",
+			"metadata.stream":   bus.DefaultRequestStream,
+			"metadata.consumer": l.Consumer,
+			"metadata.account":  "FLOWHOOK",
 		}
-	}
-	if n, err := strconv.Atoi(trig.str("metadata.lagThreshold")); err != nil || n <= 0 {
-		t.Errorf("lagThreshold %q: want a positive number (a string)", trig.str("metadata.lagThreshold"))
-	}
-	_, port, err := splitHostPort(trig.str("metadata.natsServerMonitoringEndpoint"))
-	if err != nil || port != natsOptions(t).HTTPPort {
-		t.Errorf("scaler reads monitoring port %d, NATS serves it on %d", port, natsOptions(t).HTTPPort)
+		for p, w := range want {
+			if got := trig.str(p); got != w {
+				t.Errorf("trigger %d: %s = %q, want %q", i, p, got, w)
+			}
+		}
+		if n, err := strconv.Atoi(trig.str("metadata.lagThreshold")); err != nil || n <= 0 {
+			t.Errorf("trigger %d: lagThreshold %q: want a positive number (a string)", i, trig.str("metadata.lagThreshold"))
+		}
+		_, port, err := splitHostPort(trig.str("metadata.natsServerMonitoringEndpoint"))
+		if err != nil || port != natsOptions(t).HTTPPort {
+			t.Errorf("trigger %d: scaler reads monitoring port %d, NATS serves it on %d", i, port, natsOptions(t).HTTPPort)
+		}
 	}
 	if maxR := so.num("spec.maxReplicaCount"); strconv.Itoa(maxR) != flags["replicas"] {
 		t.Errorf("maxReplicaCount %d but --replicas=%s: start-up checks --max-ack-pending against --replicas", maxR, flags["replicas"])

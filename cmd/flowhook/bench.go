@@ -34,6 +34,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&rates, "rates", "paced rates of the latency runs, events/s (default 1000,5000,10000; quick 1000)")
 	fs.DurationVar(&o.RateDuration, "rate-duration", 0, "how long each paced rate runs (default 5s; quick 1s)")
 	fs.IntVar(&o.Endpoints, "endpoints", 0, "distinct endpoints of flowhook's memory run (default 10000; quick 200; -1 skips it)")
+	fairness := fs.Bool("fairness", true, "run flowhook's fairness runs between accounts (a backlog of --events, at least 5000, while another account publishes 200/s)")
+	fs.IntVar(&o.Accounts, "accounts", 0, "accounts of the many-accounts fairness run (default 1000; quick 100; -1 skips it)")
 	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
 	fs.IntVar(&o.Workers, "workers", 0, "flowhook's --workers (default: serve's)")
@@ -58,7 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	o.Command, o.Rates, o.Systems, o.Log = []string{exe, "bench"}, rates, systems, stderr
-	o.NoNodeStats, o.FlowhookEnv, o.ServeFlags = !*nodeStats, fhEnv, strings.Fields(*serveFlags)
+	o.NoNodeStats, o.FlowhookEnv, o.ServeFlags, o.NoFairness = !*nodeStats, fhEnv, strings.Fields(*serveFlags), !*fairness
 	start := time.Now()
 	rep, err := bench.Run(ctx, o)
 	if err != nil {

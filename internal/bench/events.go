@@ -20,15 +20,31 @@ type eventSource struct {
 	prefix string
 	// endpoints are the receiver base URLs, used round-robin.
 	endpoints []string
+	// accounts are the events' accounts, used round-robin; default the
+	// benchmark account.
+	accounts []string
 }
 
 // id is the request event id of seq.
 func (s eventSource) id(seq int) string { return s.prefix + "-" + strconv.Itoa(seq) }
 
+// account is the account of event seq.
+func (s eventSource) account(seq int) string {
+	if len(s.accounts) == 0 {
+		return benchAccount
+	}
+	return s.accounts[seq%len(s.accounts)]
+}
+
 // msg returns the request event of seq.
 func (s eventSource) msg(seq int) (*nats.Msg, error) {
-	return flowevent.NewRequestMsg(s.id(seq), Request(seq, s.endpoints[seq%len(s.endpoints)]))
+	req := Request(seq, s.endpoints[seq%len(s.endpoints)])
+	req.Account = s.account(seq)
+	return flowevent.NewRequestMsg(s.id(seq), req)
 }
+
+// outcomeKey is the last subject token of event seq's outcome in flowhook.
+func (s eventSource) outcomeKey(seq int) string { return flowevent.OutcomeKey(s.account(seq), s.id(seq)) }
 
 var (
 	firstNames = []string{"Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia"}

@@ -46,15 +46,23 @@ func outcomeToken(role string) func(id string) string {
 // paced publishes rate events per second for dur and measures each one's
 // latency to its outcome.
 func (d *driver) paced(ctx context.Context, src eventSource, rate int, dur time.Duration, token func(string) string) (LatencyRun, error) {
+	run, _, err := d.pacedEach(ctx, src, rate, dur, func(seq int) string { return token(src.id(seq)) })
+	return run, err
+}
+
+// pacedEach is paced that also returns each event's latency in
+// nanoseconds, by sequence number (0: no outcome came); token(seq) is the
+// last subject token of event seq's outcome.
+func (d *driver) pacedEach(ctx context.Context, src eventSource, rate int, dur time.Duration, token func(seq int) string) (LatencyRun, []int64, error) {
 	count := max(int(float64(rate)*dur.Seconds()), 1)
 	msgs := make([]*nats.Msg, count)
 	index := make(map[string]int, count)
 	for i := range msgs {
 		m, err := src.msg(i)
 		if err != nil {
-			return LatencyRun{}, err
+			return LatencyRun{}, nil, err
 		}
-		msgs[i], index[token(src.id(i))] = m, i
+		msgs[i], index[token(i)] = m, i
 	}
 	send, recv := make([]int64, count), make([]atomic.Int64, count)
 	var got, unmatched atomic.Int64
@@ -73,12 +81,12 @@ func (d *driver) paced(ctx context.Context, src eventSource, rate int, dur time.
 		}
 	})
 	if err != nil {
-		return LatencyRun{}, err
+		return LatencyRun{}, nil, err
 	}
 	defer func() { _ = sub.Unsubscribe() }()
 	_ = sub.SetPendingLimits(-1, -1)
 	if err := d.bus.nc.Flush(); err != nil {
-		return LatencyRun{}, err
+		return LatencyRun{}, nil, err
 	}
 	d.bus.failed.Store(0)
 	start := time.Now()
@@ -89,7 +97,7 @@ func (d *driver) paced(ctx context.Context, src eventSource, rate int, dur time.
 		}
 		send[i] = time.Now().UnixNano()
 		if _, err := d.bus.js.PublishMsgAsync(m); err != nil {
-			return LatencyRun{}, fmt.Errorf("bench: paced publish: %w", err)
+			return LatencyRun{}, nil, fmt.Errorf("bench: paced publish: %w", err)
 		}
 	}
 	elapsed := time.Since(start)
@@ -97,21 +105,23 @@ func (d *driver) paced(ctx context.Context, src eventSource, rate int, dur time.
 	case <-all:
 	case <-time.After(30 * time.Second):
 	case <-ctx.Done():
-		return LatencyRun{}, ctx.Err()
+		return LatencyRun{}, nil, ctx.Err()
 	}
 	if err := d.bus.waitPublished(ctx); err != nil {
-		return LatencyRun{}, err
+		return LatencyRun{}, nil, err
 	}
+	each := make([]int64, count)
 	lat := make([]int64, 0, count)
 	for i := range recv {
 		if r := recv[i].Load(); r != 0 {
-			lat = append(lat, r-send[i])
+			each[i] = r - send[i]
+			lat = append(lat, each[i])
 		}
 	}
 	run := summarizeLatency(lat)
 	run.Rate, run.Events, run.Missing, run.Unmatched = rate, count, count-len(lat), int(unmatched.Load())
 	run.AchievedRate = float64(count) / max(elapsed.Seconds(), 1e-9)
-	return run, nil
+	return run, each, nil
 }
 
 // summarizeLatency fills the percentiles of latencies in nanoseconds.

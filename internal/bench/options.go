@@ -31,6 +31,12 @@ type Options struct {
 	// Endpoints is the number of distinct endpoints of flowhook's spread
 	// run; default 10000 (quick 200); negative skips the run.
 	Endpoints int
+	// NoFairness skips flowhook's fairness runs between accounts (see
+	// Fairness); their backlog is Events (at least 5,000).
+	NoFairness bool
+	// Accounts is the number of accounts of the many-accounts fairness
+	// run; default 1000 (quick 100); negative skips it.
+	Accounts int
 	// Systems limits the run to these systems (see the package
 	// documentation for the names); default all.
 	Systems []string
@@ -63,12 +69,15 @@ var allSystems = []string{roleRawJS, roleRawHTTP, roleNaive, roleTuned, roleFlow
 
 func (o Options) withDefaults() Options {
 	full := struct {
-		events, reps, endpoints int
-		rates                   []int
-		dur                     time.Duration
-	}{100_000, 3, 10_000, []int{1000, 5000, 10_000}, 5 * time.Second}
+		events, reps, endpoints, accounts int
+		rates                             []int
+		dur                               time.Duration
+	}{100_000, 3, 10_000, 1000, []int{1000, 5000, 10_000}, 5 * time.Second}
 	if o.Quick {
-		full.events, full.reps, full.endpoints, full.rates, full.dur = 2000, 1, 200, []int{1000}, time.Second
+		full.events, full.reps, full.endpoints, full.accounts, full.rates, full.dur = 2000, 1, 200, 100, []int{1000}, time.Second
+	}
+	if o.Accounts == 0 {
+		o.Accounts = full.accounts
 	}
 	if o.Events <= 0 {
 		o.Events = full.events

@@ -18,6 +18,8 @@ type Report struct {
 	Ceiling *Ceiling  `json:"ceiling,omitempty"`
 	Ratios  Ratios    `json:"ratios"`
 	Spread  *Spread   `json:"spread,omitempty"`
+	// Fairness is flowhook's fairness between accounts (fairness.go).
+	Fairness *Fairness `json:"fairness,omitempty"`
 	Targets []Target  `json:"targets"`
 	Notes   []string  `json:"notes,omitempty"`
 }
@@ -266,6 +268,7 @@ func (r *Report) finish() {
 	}
 	r.ratios()
 	r.targets()
+	r.fairnessTargets()
 }
 
 func (r *Report) ratios() {

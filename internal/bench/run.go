@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/secret"
 )
 
 // driver runs one benchmark: it owns the child processes and the bus
@@ -18,6 +20,8 @@ type driver struct {
 	nats     *proc // nil with an external server
 	receiver *proc
 	procs    []*proc
+	// lastDrainRate is the last drain rate a fairness run measured.
+	lastDrainRate float64
 }
 
 // Run runs the benchmark and returns its report. Progress goes to
@@ -53,6 +57,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("bench: spread run: %w", err)
 		}
 		rep.Spread = s
+	}
+	if !o.NoFairness && o.runs(roleFlowhook) {
+		d.logf("flowhook fairness between accounts")
+		f, err := d.fairness(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bench: fairness run: %w", err)
+		}
+		rep.Fairness = f
 	}
 	rep.finish()
 	return rep, nil
@@ -114,7 +126,9 @@ func (d *driver) spec(sys string) childSpec {
 // the benchmark's NATS server, no admin port, loopback endpoints allowed,
 // and the options' overrides.
 func (d *driver) serveArgs() []string {
-	args := []string{"--nats-url", d.natsURL, "--admin-addr", "", "--allow-cidrs", "127.0.0.0/8"}
+	args := []string{"--nats-url", d.natsURL, "--admin-addr", "", "--allow-cidrs", "127.0.0.0/8",
+		// The fairness runs' accounts use the node's secret as a shared one.
+		"--grant-secret", secret.EveryAccount + ":" + SecretName}
 	if d.opts.Workers > 0 {
 		args = append(args, "--workers", strconv.Itoa(d.opts.Workers))
 	}
@@ -134,7 +148,8 @@ func (d *driver) sutEnv(sys string) []string {
 	case roleTuned:
 		return []string{"GOGC=400"}
 	case roleFlowhook:
-		return append([]string{benchSecretEnv + "=bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}, d.opts.FlowhookEnv...)
+		token := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		return append([]string{benchSecretEnv + "=" + token, secret.EnvVar("", SecretName) + "=" + token}, d.opts.FlowhookEnv...)
 	}
 	return nil
 }

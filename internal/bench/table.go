@@ -142,6 +142,7 @@ func (r *Report) writeSummary(w io.Writer) {
 			s.Endpoints, s.Note, s.Events, kilo(s.EventsPerSec), s.FlowhookCPU, s.RSSPeakMB, s.RSSEndMB, s.Breakers,
 			s.Paced.Rate, s.Paced.P50MS, s.Paced.P99MS)
 	}
+	r.writeFairness(w)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(w, "\nTARGETS")
 		for _, t := range r.Targets {

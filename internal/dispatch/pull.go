@@ -19,13 +19,17 @@ import (
 //
 //   - A cold lane (its last request found nothing) has a probe
 //     outstanding: a pull request for one message, waiting on the server
-//     up to probeExpiry.
+//     up to probeExpiry (the client gives the server a tenth more, as
+//     nats.go does, so no message is in flight when it stops listening).
 //   - An active lane (its last request found something) gets batches: pull
 //     requests for an equal share of the idle workers among the active
-//     lanes, waiting on the server at most batchExpiry, sent once
-//     Config.PullBatch workers are idle beyond the reserve — or at once
-//     when the lane has nothing in flight, so that it never waits for
-//     other lanes' work to end.
+//     lanes that return at once with what is there (no wait: a request
+//     that waits briefly races its own expiry, and a message the server
+//     sends as the client gives up is lost until its ack wait ends), sent
+//     once Config.PullBatch workers are idle beyond the reserve — or at
+//     once when the lane has nothing in flight, so that it never waits for
+//     other lanes' work to end. A batch that finds nothing makes the lane
+//     cold again.
 //   - Probes, and batches of lanes with nothing in flight, may use every
 //     idle worker; batches of lanes already at work leave pullReserve
 //     idle workers for them.
@@ -37,7 +41,6 @@ import (
 // each round with the next lane, so none is favoured.
 const (
 	probeExpiry = 5 * time.Second
-	batchExpiry = 50 * time.Millisecond
 	// pullHeartbeat is the idle heartbeat asked of the server for every
 	// probe: a probe lost with a NATS restart ends after two missed
 	// heartbeats, not at its expiry.
@@ -92,8 +95,8 @@ type lane struct {
 type pullRequest struct {
 	lane *lane
 	n    int
-	// probe: a request of a cold lane for one message, waiting long;
-	// otherwise a batch, waiting briefly.
+	// probe: a request of a cold lane for one message, waiting on the
+	// server; otherwise a batch, taking what is there.
 	probe bool
 }
 
@@ -223,20 +226,22 @@ func (p *puller) signal() {
 // arrives. After the work context ends (shutdown grace over) messages
 // still arriving are handed back at once.
 func (p *puller) pull(work context.Context, r pullRequest) {
-	expiry, opts := batchExpiry, []jetstream.FetchOpt(nil)
+	var batch jetstream.MessageBatch
+	var err error
 	if r.probe {
-		expiry, opts = probeExpiry, append(opts, jetstream.FetchHeartbeat(pullHeartbeat))
+		ctx, cancel := context.WithTimeout(context.Background(), probeExpiry)
+		defer cancel()
+		go func() {
+			select {
+			case <-p.stopped:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		batch, err = r.lane.cons.Fetch(r.n, jetstream.FetchContext(ctx), jetstream.FetchHeartbeat(pullHeartbeat))
+	} else {
+		batch, err = r.lane.cons.FetchNoWait(r.n)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), expiry)
-	defer cancel()
-	go func() {
-		select {
-		case <-p.stopped:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	batch, err := r.lane.cons.Fetch(r.n, append(opts, jetstream.FetchContext(ctx))...)
 	got, handed := 0, 0
 	if err == nil {
 		for msg := range batch.Messages() {
