@@ -44,7 +44,9 @@ func (s eventSource) msg(seq int) (*nats.Msg, error) {
 }
 
 // outcomeKey is the last subject token of event seq's outcome in flowhook.
-func (s eventSource) outcomeKey(seq int) string { return flowevent.OutcomeKey(s.account(seq), s.id(seq)) }
+func (s eventSource) outcomeKey(seq int) string {
+	return flowevent.OutcomeKey(s.account(seq), s.id(seq))
+}
 
 var (
 	firstNames = []string{"Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia"}

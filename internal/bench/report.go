@@ -20,8 +20,8 @@ type Report struct {
 	Spread  *Spread   `json:"spread,omitempty"`
 	// Fairness is flowhook's fairness between accounts (fairness.go).
 	Fairness *Fairness `json:"fairness,omitempty"`
-	Targets []Target  `json:"targets"`
-	Notes   []string  `json:"notes,omitempty"`
+	Targets  []Target  `json:"targets"`
+	Notes    []string  `json:"notes,omitempty"`
 }
 
 // Settings are the options the run used.
