@@ -34,7 +34,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&rates, "rates", "paced rates of the latency runs, events/s (default 1000,5000,10000; quick 1000)")
 	fs.DurationVar(&o.RateDuration, "rate-duration", 0, "how long each paced rate runs (default 5s; quick 1s)")
 	fs.IntVar(&o.Endpoints, "endpoints", 0, "distinct endpoints of flowhook's memory run (default 10000; quick 200; -1 skips it)")
-	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
+	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,fastnaive,flowhook (default all)")
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
 	fs.IntVar(&o.Workers, "workers", 0, "flowhook's --workers (default: serve's)")
 	fs.IntVar(&o.PullBatch, "pull-batch", 0, "flowhook's --pull-batch (default: serve's)")

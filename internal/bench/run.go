@@ -131,7 +131,7 @@ func (d *driver) serveArgs() []string {
 // driver's (GOGC removed).
 func (d *driver) sutEnv(sys string) []string {
 	switch sys {
-	case roleTuned:
+	case roleTuned, roleFastNaive:
 		return []string{"GOGC=400"}
 	case roleFlowhook:
 		return append([]string{benchSecretEnv + "=bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}, d.opts.FlowhookEnv...)
