@@ -36,7 +36,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Endpoints, "endpoints", 0, "distinct endpoints of flowhook's memory run (default 10000; quick 200; -1 skips it)")
 	fairness := fs.Bool("fairness", true, "run flowhook's fairness runs between accounts (a backlog of --events, at least 5000, while another account publishes 200/s)")
 	fs.IntVar(&o.Accounts, "accounts", 0, "accounts of the many-accounts fairness run (default 1000; quick 100; -1 skips it)")
-	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,flowhook (default all)")
+	fs.Var(&systems, "systems", "systems to run, comma-separated: jetstream,http,naive,tuned,fastnaive,flowhook (default all)")
 	fs.StringVar(&o.NATSURL, "external-nats", "", "use this NATS server instead of an embedded one; it must hold no flowhook streams (they are created and deleted)")
 	fs.IntVar(&o.Workers, "workers", 0, "flowhook's --workers (default: serve's)")
 	fs.IntVar(&o.PullBatch, "pull-batch", 0, "flowhook's --pull-batch (default: serve's)")

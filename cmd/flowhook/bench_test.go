@@ -18,7 +18,7 @@ import (
 // slow.
 func TestBenchQuick(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts NATS, a receiver and five pipelines as processes")
+		t.Skip("starts NATS, a receiver and six pipelines as processes")
 	}
 	bin := buildBinary(t)
 	out := filepath.Join(t.TempDir(), "bench.json")
@@ -46,8 +46,8 @@ func TestBenchQuick(t *testing.T) {
 
 func checkBenchReport(t *testing.T, rep *bench.Report) {
 	t.Helper()
-	if got := len(rep.Systems); got != 5 {
-		t.Fatalf("%d systems in the report, want 5", got)
+	if got := len(rep.Systems); got != 6 {
+		t.Fatalf("%d systems in the report, want 6", got)
 	}
 	for _, s := range rep.Systems {
 		if len(s.Reps) != rep.Settings.Reps {
@@ -70,7 +70,7 @@ func checkBenchReport(t *testing.T, rep *bench.Report) {
 	if rep.Ceiling == nil || rep.Ceiling.EventsPerSec <= 0 {
 		t.Errorf("no ceiling: %+v", rep.Ceiling)
 	}
-	if rep.Ratios.FlowhookOverNaive <= 0 || rep.Ratios.FlowhookOverTuned <= 0 || rep.Ratios.FlowhookOverCeiling <= 0 {
+	if rep.Ratios.FlowhookOverNaive <= 0 || rep.Ratios.FlowhookOverTuned <= 0 || rep.Ratios.FlowhookOverFast <= 0 || rep.Ratios.FlowhookOverCeiling <= 0 {
 		t.Errorf("ratios missing: %+v", rep.Ratios)
 	}
 	if sp := rep.Spread; sp == nil || sp.Breakers != sp.Endpoints || sp.Paced.Missing != 0 {
@@ -78,5 +78,10 @@ func checkBenchReport(t *testing.T, rep *bench.Report) {
 	}
 	if len(rep.Targets) == 0 {
 		t.Error("no targets checked")
+	}
+	for _, tg := range rep.Targets {
+		if rep.Settings.Quick && (tg.Met || tg.Status != bench.TargetNotJudged) {
+			t.Errorf("quick run judged target %q: %s", tg.Name, tg.Status)
+		}
 	}
 }

@@ -75,6 +75,8 @@ func startRole(ctx context.Context, s childSpec, ctl *control, serveConfig Serve
 		return startNaive(ctx, s.NATSURL, plainNaive)
 	case roleTuned:
 		return startNaive(ctx, s.NATSURL, tunedNaive)
+	case roleFastNaive:
+		return startNaive(ctx, s.NATSURL, fastNaive)
 	case roleRawJS:
 		return startRawJetStream(ctx, s.NATSURL)
 	case roleRawHTTP:

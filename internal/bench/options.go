@@ -65,7 +65,7 @@ type Options struct {
 }
 
 // allSystems are the systems in the order each repetition runs them.
-var allSystems = []string{roleRawJS, roleRawHTTP, roleNaive, roleTuned, roleFlowhook}
+var allSystems = []string{roleRawJS, roleRawHTTP, roleNaive, roleTuned, roleFastNaive, roleFlowhook}
 
 func (o Options) withDefaults() Options {
 	full := struct {

@@ -46,7 +46,12 @@ func TestStatOf(t *testing.T) {
 
 // sampleReport is a report of two repetitions with made-up numbers.
 func sampleReport() *Report {
-	r := newReport(Options{Events: 1000, Reps: 2, Rates: []int{5000, 10000}}.withDefaults())
+	return sampleReportOf(Options{Events: 1000, Reps: 2, Rates: []int{5000, 10000}})
+}
+
+// sampleReportOf is sampleReport with other options (Quick, say).
+func sampleReportOf(o Options) *Report {
+	r := newReport(o.withDefaults())
 	lat := func(p99a, p99b float64) []LatencyRun {
 		return []LatencyRun{{Rate: 5000, P50MS: 1, P99MS: p99a, P999MS: 5}, {Rate: 10000, P50MS: 1, P99MS: p99b, P999MS: 9}}
 	}
@@ -55,6 +60,7 @@ func sampleReport() *Report {
 		r.add(roleRawHTTP, Rep{Rep: rep, EventsPerSec: 50_000, CPU: map[string]float64{roleReceiver: 15, roleRawHTTP: 25}, CPUTotal: 40})
 		r.add(roleTuned, Rep{Rep: rep, EventsPerSec: 28_000, CPUTotal: 68, Latency: lat(3, 7)})
 		r.add(roleNaive, Rep{Rep: rep, EventsPerSec: 20_000, CPUTotal: 87, Latency: lat(4, 8)})
+		r.add(roleFastNaive, Rep{Rep: rep, EventsPerSec: 40_000, CPUTotal: 50, Latency: lat(2, 4)})
 		r.add(roleFlowhook, Rep{Rep: rep, EventsPerSec: 30_000 + float64(rep)*2000, CPUTotal: 58,
 			RSSPeakMB: map[string]float64{roleFlowhook: 40}, Latency: lat(3, 7+float64(rep)), AllocsPerEvent: 50})
 	}
@@ -83,20 +89,71 @@ func TestReportFinish(t *testing.T) {
 	if got := r.Ratios.FlowhookOverNaive; math.Abs(got-33000.0/20000) > 1e-9 {
 		t.Errorf("flowhook/naive = %v", got)
 	}
-	met := map[string]bool{}
-	for _, tg := range r.Targets {
-		met[tg.Name] = tg.Met
+	// Per rep: 32000/40000 and 34000/40000.
+	if got := r.Ratios.FlowhookOverFast; math.Abs(got-33000.0/40000) > 1e-9 {
+		t.Errorf("flowhook/fastnaive = %v", got)
 	}
-	want := map[string]bool{
-		"throughput vs tuned naive":                  true,
-		"p99 latency at 5k/s":                        true,
-		"p99 latency at 10k/s":                       false, // median of 8 and 9 ms
-		"CPU per event, all processes":               true,
-		"flowhook RSS (peak, incl. 10000 endpoints)": false, // the spread run's 70 MB
+	if c := r.Ratios.CPUOverTuned; c == nil || math.Abs(c.Median-58.0/68) > 1e-9 {
+		t.Errorf("flowhook/tuned CPU = %+v", c)
+	}
+	// p99 at 10k/s: flowhook 8 and 9 ms against tuned's 7.
+	if p := r.Ratios.P99OverTuned; len(p) != 2 || p[1].Rate != 10000 || math.Abs(p[1].Ratio.Median-8.5/7) > 1e-9 {
+		t.Errorf("flowhook/tuned p99 = %+v", p)
+	}
+	status := map[string]string{}
+	for _, tg := range r.Targets {
+		status[tg.Name] = tg.Status
+		if tg.Met != (tg.Status == TargetMet) {
+			t.Errorf("target %q: met %v with status %q", tg.Name, tg.Met, tg.Status)
+		}
+	}
+	want := map[string]string{
+		"throughput vs tuned naive":                    TargetMet,    // 1.18x
+		"throughput vs fast naive":                     TargetMissed, // 0.82x
+		"CPU per event, all processes, vs tuned naive": TargetMet,    // 58 against 68
+		"p99 latency at 5.0k/s vs tuned naive":         TargetMet,    // 3 against 3 ms
+		"p99 latency at 10.0k/s vs tuned naive":        TargetMissed, // 8 and 9 against 7 ms
+		"flowhook RSS (peak, incl. 10000 endpoints)":   TargetMissed, // the spread run's 70 MB
 	}
 	for name, w := range want {
-		if got, ok := met[name]; !ok || got != w {
-			t.Errorf("target %q: met=%v (present %v), want %v", name, got, ok, w)
+		if got, ok := status[name]; !ok || got != w {
+			t.Errorf("target %q: %q (present %v), want %q", name, got, ok, w)
+		}
+	}
+}
+
+// TestQuickJudgesNoTarget: a quick run reports its figures but never
+// calls a target met (nor missed).
+func TestQuickJudgesNoTarget(t *testing.T) {
+	r := sampleReportOf(Options{Quick: true, Events: 1000, Reps: 2, Rates: []int{5000, 10000}})
+	if len(r.Targets) == 0 {
+		t.Fatal("no targets")
+	}
+	for _, tg := range r.Targets {
+		if tg.Status != TargetNotJudged || tg.Met {
+			t.Errorf("quick run: target %q is %q (met %v)", tg.Name, tg.Status, tg.Met)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); strings.Contains(out, "[met]") || strings.Contains(out, "[missed]") || !strings.Contains(out, "[not judged]") {
+		t.Errorf("quick table judges targets:\n%s", out)
+	}
+}
+
+// TestTargetWithoutBaseline: without the tuned and fast naive pipelines
+// their targets are not judged, and nothing is made up.
+func TestTargetWithoutBaseline(t *testing.T) {
+	r := newReport(Options{Events: 1000, Reps: 1, Rates: []int{5000}}.withDefaults())
+	r.add(roleFlowhook, Rep{Rep: 1, EventsPerSec: 30_000, CPUTotal: 58, RSSPeakMB: map[string]float64{roleFlowhook: 40},
+		Latency: []LatencyRun{{Rate: 5000, P99MS: 3}}})
+	r.finish()
+	for _, tg := range r.Targets {
+		wantJudged := strings.HasPrefix(tg.Name, "flowhook RSS")
+		if judged := tg.Status != TargetNotJudged; judged != wantJudged {
+			t.Errorf("target %q: %q", tg.Name, tg.Status)
 		}
 	}
 }
@@ -108,7 +165,8 @@ func TestWriteTableAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"THROUGHPUT", "LATENCY", "CEILING", "flowhook/naive 1.65x [1.60..1.70]   flowhook/tuned 1.18x [1.14..1.21]", "TARGETS", "[missed]", "33.0k     [32.0k..34.0k]"} {
+	for _, want := range []string{"THROUGHPUT", "LATENCY", "CEILING", "flowhook/naive 1.65x [1.60..1.70]   flowhook/tuned 1.18x [1.14..1.21]   flowhook/fastnaive 0.82x [0.80..0.85]",
+		"FLOWHOOK/TUNED", "CPU/event 0.85x", "TARGETS", "[missed]", "[met]", "33.0k     [32.0k..34.0k]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -121,7 +179,7 @@ func TestWriteTableAndJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Systems) != 5 || back.system(roleFlowhook).Summary.EventsPerSec.Median != 33000 {
+	if len(back.Systems) != 6 || back.system(roleFlowhook).Summary.EventsPerSec.Median != 33000 {
 		t.Errorf("JSON round trip lost the systems: %+v", back.Systems)
 	}
 }

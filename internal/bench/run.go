@@ -145,7 +145,7 @@ func (d *driver) serveArgs() []string {
 // driver's (GOGC removed).
 func (d *driver) sutEnv(sys string) []string {
 	switch sys {
-	case roleTuned:
+	case roleTuned, roleFastNaive:
 		return []string{"GOGC=400"}
 	case roleFlowhook:
 		token := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)

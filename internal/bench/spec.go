@@ -7,13 +7,14 @@ const ChildEnv = "FLOWHOOK_BENCH_CHILD"
 
 // Roles of child processes.
 const (
-	roleNATS     = "nats"
-	roleReceiver = "receiver"
-	roleNaive    = "naive"
-	roleTuned    = "tuned"
-	roleFlowhook = "flowhook"
-	roleRawJS    = "jetstream"
-	roleRawHTTP  = "http"
+	roleNATS      = "nats"
+	roleReceiver  = "receiver"
+	roleNaive     = "naive"
+	roleTuned     = "tuned"
+	roleFastNaive = "fastnaive"
+	roleFlowhook  = "flowhook"
+	roleRawJS     = "jetstream"
+	roleRawHTTP   = "http"
 )
 
 // childSpec tells a child what to be.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"net/http"
 	"sync"
 	"time"
 
@@ -17,10 +16,10 @@ import (
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
-// Sender sends one outbound request and returns its bounded response.
-// internal/egress.Client implements it.
+// Sender sends one outbound request within ctx and returns its bounded
+// response. internal/egress.Client implements it.
 type Sender interface {
-	Do(req *http.Request) (*egress.Response, error)
+	Do(ctx context.Context, req *egress.Request) (*egress.Response, error)
 }
 
 // Breakers guards endpoints: one breaker per account and origin, so that
@@ -33,7 +32,7 @@ type Breakers interface {
 // Builder builds the outbound request of a request event.
 // internal/request.Builder implements it.
 type Builder interface {
-	Build(ctx context.Context, requestID string, req *flowevent.Request, opts request.Options) (*http.Request, request.Target, error)
+	Outbound(requestID string, req *flowevent.Request, opts request.Options) (*egress.Request, request.Target, error)
 }
 
 // Config tunes a Dispatcher. Zero values mean the documented defaults.

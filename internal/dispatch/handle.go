@@ -87,7 +87,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	ctx, cancel := context.WithTimeout(work, timeout)
 	defer cancel()
 
-	httpReq, target, err := d.builder.Build(ctx, ev.ID, req, request.Options{TraceParent: ev.TraceParent, TraceState: ev.TraceState})
+	outReq, target, err := d.builder.Outbound(ev.ID, req, request.Options{TraceParent: ev.TraceParent, TraceState: ev.TraceState})
 	if err != nil {
 		reason, detail := flowevent.ReasonInvalidConfig, "request could not be built"
 		var berr *request.Error
@@ -119,7 +119,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 		return r
 	}
 	start := time.Now()
-	resp, err := d.sender.Do(httpReq)
+	resp, err := d.sender.Do(ctx, outReq)
 	out.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	out.Attempts = 1
 	if err != nil {

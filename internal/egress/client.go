@@ -1,33 +1,41 @@
 package egress
 
 import (
+	"context"
 	"crypto/tls"
-	"fmt"
 	"net/http"
-	"slices"
-
-	"github.com/flowhook/flowhook/pkg/flowevent"
+	"net/url"
+	"sync"
+	"time"
 )
 
 // Client sends requests to customer endpoints through the destination guard
-// and the limits of its Config. It is safe for concurrent use by multiple
-// goroutines; create one and share it, since it holds the connection pool.
+// and the limits of its Config, over HTTP/1.1. It is safe for concurrent use
+// by multiple goroutines; create one and share it, since it holds the
+// connection pool.
 type Client struct {
-	http            *http.Client
-	transport       *http.Transport
+	dialer          *dialer
+	tls             *tls.Config
+	pool            *pool
 	maxBody         int64
+	maxHeaderBytes  int
+	tlsTimeout      time.Duration
+	headerTimeout   time.Duration
 	followRedirects int
-	userAgent       []string // shared, never modified
+	userAgent       string
+	readers         sync.Pool // *bufio.Reader of readBufferSize
+	writers         sync.Pool // *bufio.Writer of writeBufferSize
 }
 
 // Response is a response whose body was read, up to the limit.
 type Response struct {
 	// Status is the HTTP status code.
 	Status int
-	// Header is the response's header.
+	// Header is the response's header, names canonical. When the body
+	// was gzip-decoded, Content-Encoding and Content-Length are removed.
 	Header http.Header
 	// Body is the decoded body, at most MaxResponseBytes long; nil when
-	// empty.
+	// empty. It is the caller's: nothing else refers to it.
 	Body []byte
 	// Truncated reports that the body was longer than MaxResponseBytes;
 	// the rest was not read.
@@ -41,87 +49,67 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{
-		transport:       newTransport(cfg, newDialer(newGuard(cfg), cfg)),
-		maxBody:         cfg.MaxResponseBytes,
-		followRedirects: cfg.FollowRedirects,
-		userAgent:       slices.Clip([]string{cfg.UserAgent}),
-	}
-	c.http = &http.Client{Transport: c.transport, CheckRedirect: c.checkRedirect}
-	return c, nil
-}
-
-func newTransport(cfg Config, d *dialer) *http.Transport {
-	return &http.Transport{
-		Proxy:             nil, // environment proxies would bypass the guard
-		DialContext:       d.DialContext,
-		ForceAttemptHTTP2: true,
-		TLSClientConfig: &tls.Config{
+	return &Client{
+		dialer: newDialer(newGuard(cfg), cfg),
+		tls: &tls.Config{
 			MinVersion: tls.VersionTLS12,
 			RootCAs:    cfg.RootCAs,
+			NextProtos: []string{"http/1.1"},
 		},
-		TLSHandshakeTimeout:    cfg.TLSHandshakeTimeout,
-		ResponseHeaderTimeout:  cfg.ResponseHeaderTimeout,
-		MaxResponseHeaderBytes: cfg.MaxResponseHeaderBytes,
-		MaxIdleConns:           cfg.MaxIdleConns,
-		MaxIdleConnsPerHost:    cfg.MaxIdleConnsPerHost,
-		IdleConnTimeout:        cfg.IdleConnTimeout,
-	}
+		pool:            newPool(cfg.MaxIdleConns, cfg.MaxIdleConnsPerHost, cfg.IdleConnTimeout),
+		maxBody:         cfg.MaxResponseBytes,
+		maxHeaderBytes:  int(min(cfg.MaxResponseHeaderBytes, 1<<30)),
+		tlsTimeout:      cfg.TLSHandshakeTimeout,
+		headerTimeout:   cfg.ResponseHeaderTimeout,
+		followRedirects: cfg.FollowRedirects,
+		userAgent:       cfg.UserAgent,
+	}, nil
 }
 
 // Do sends req and returns the status, the headers and at most
-// MaxResponseBytes of the decoded body. req's context carries the total
-// deadline, which covers the body read; a body still arriving at the
-// deadline is a timeout. Do sets the configured User-Agent when req has
-// none, and leaves Accept-Encoding to the transport so that gzip is decoded
-// (and bounded) transparently. Every error is an *Error.
-func (c *Client) Do(req *http.Request) (*Response, error) {
+// MaxResponseBytes of the decoded body. ctx carries the total deadline,
+// which covers the body read (a body still arriving at the deadline is a
+// timeout), and cancels the exchange when it ends. Do adds Host,
+// Accept-Encoding: gzip (a gzip body is decoded, and bounded after
+// decoding), Content-Length when there is a body or the method may carry
+// one, and the configured User-Agent when req has none. req is sent once:
+// no request is ever re-sent on an error, since the endpoint may have
+// acted on it (a webhook is sent once per attempt). Every error is an
+// *Error.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
-	if req.Header == nil {
-		req.Header = make(http.Header, 1)
+	h := hop{method: req.Method, url: req.URL, header: req.Header, body: req.Body}
+	via := make([]*hop, 0, 1)
+	for {
+		resp, err := c.exchange(ctx, &h)
+		if err != nil {
+			return nil, newError(ctx, req.URL, err)
+		}
+		if len(via) >= c.followRedirects || !isRedirect(resp.Status) {
+			return resp, nil
+		}
+		next, follow, err := c.redirect(&h, via, resp)
+		if err != nil {
+			return nil, newError(ctx, req.URL, err)
+		}
+		if !follow {
+			return resp, nil
+		}
+		prev := h
+		via = append(via, &prev)
+		h = next
 	}
-	if _, ok := req.Header["User-Agent"]; !ok {
-		req.Header["User-Agent"] = c.userAgent
-	}
-	var resp *http.Response
-	var err error
-	if c.followRedirects == 0 {
-		// No redirect is followed: the 3xx is the response. The
-		// transport alone does what http.Client would, without copying
-		// the headers for redirects that will not happen.
-		resp, err = c.transport.RoundTrip(req)
-	} else {
-		resp, err = c.http.Do(req)
-	}
-	if err != nil {
-		return nil, newError(req, "", err)
-	}
-	defer resp.Body.Close()
-	body, truncated, err := readBody(resp.Body, c.maxBody)
-	if err != nil {
-		return nil, newError(req, "reading body", err)
-	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Truncated: truncated}, nil
 }
 
-// checkRequest rejects requests net/http would reject with the URL in the
-// error text.
-func checkRequest(req *http.Request) error {
-	if req == nil || req.URL == nil {
-		return &Error{Reason: flowevent.ReasonInvalidConfig, Detail: "no request URL"}
-	}
-	switch req.URL.Scheme {
-	case "http", "https":
-		return nil
-	default:
-		return &Error{
-			Reason: flowevent.ReasonInvalidConfig,
-			Detail: fmt.Sprintf("unsupported scheme %q", req.URL.Scheme),
-		}
-	}
+// hop is one request of a redirect chain.
+type hop struct {
+	method string
+	url    *url.URL
+	header []Field
+	body   []byte
 }
 
 // Close closes idle connections. The Client stays usable.
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+func (c *Client) Close() { c.pool.closeIdle() }

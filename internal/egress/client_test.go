@@ -40,11 +40,11 @@ func get(t *testing.T, c *Client, url string, timeout time.Duration) (*Response,
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatalf("NewRequest: %v", err)
 	}
-	return c.Do(req)
+	return c.Do(ctx, req)
 }
 
 // wantError asserts err is an *Error with reason and no planted secret.
@@ -268,8 +268,8 @@ func TestTLS(t *testing.T) {
 	if err != nil || string(resp.Body) != "secure" {
 		t.Fatalf("trusted TLS: %v %v", resp, err)
 	}
-	if proto.Load() != 2 {
-		t.Errorf("request used HTTP/%d, want HTTP/2 (ForceAttemptHTTP2)", proto.Load())
+	if proto.Load() != 1 {
+		t.Errorf("request used HTTP/%d, want HTTP/1.1 (offered HTTP/2 by the server; see the package doc)", proto.Load())
 	}
 }
 
@@ -288,8 +288,8 @@ func TestConnectionRefused(t *testing.T) {
 }
 
 func TestUnsupportedScheme(t *testing.T) {
-	req, _ := http.NewRequest(http.MethodGet, "ftp://example.com/?q="+secretQuery, nil)
-	_, err := newClient(t, Config{}).Do(req)
+	req, _ := NewRequest(http.MethodGet, "ftp://example.com/?q="+secretQuery, nil)
+	_, err := newClient(t, Config{}).Do(t.Context(), req)
 	wantError(t, err, flowevent.ReasonInvalidConfig)
 }
 
@@ -305,9 +305,8 @@ func TestUserAgent(t *testing.T) {
 	if _, err := get(t, c, srv.URL+"/default", 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/own", nil)
-	req.Header.Set("User-Agent", "node-set")
-	if _, err := c.Do(req); err != nil {
+	req, _ := NewRequest(http.MethodGet, srv.URL+"/own", nil, Field{"User-Agent", "node-set"})
+	if _, err := c.Do(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{"/default": "flowhook-test/1", "/own": "node-set"} {

@@ -5,10 +5,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
-	"net/http"
 	"net/url"
+	"os"
 	"strings"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -16,9 +19,11 @@ import (
 // Error is a request that produced no usable response. Reason is one of
 // timeout, tls_error, blocked_destination, response_too_large,
 // connection_error or invalid_config. Detail explains it for people; it and
-// Error() never contain the request's URL, path or query (an IP address and
-// port may appear). Err is the underlying error, for errors.Is and
-// errors.As; its own text is not sanitised and must not be logged.
+// Error() never contain the request's URL, path or query, nor an address
+// of flowhook's own infrastructure (a resolver, a local address): only
+// what failed, and for a blocked destination the address refused. Err is
+// the underlying error, for errors.Is and errors.As; its own text is not
+// sanitised and must not be logged.
 type Error struct {
 	Reason flowevent.Reason
 	Detail string
@@ -34,18 +39,79 @@ func (e *Error) Unwrap() error { return e.Err }
 // maxDetail bounds Detail, which is copied into outcome events.
 const maxDetail = 256
 
-// newError classifies err, raised while sending req (stage "") or reading
-// its response body (stage "reading body"), and sanitises its text.
-func newError(req *http.Request, stage string, err error) *Error {
+// Errors of the exchange that name what failed in flowhook's own words.
+var (
+	errNoResponse      = errors.New("connection closed before a response")
+	errHeadersTooLarge = errors.New("response headers exceed the limit")
+	errHeaderTimeout   = &timeoutError{"timeout awaiting response headers"}
+	errTLSTimeout      = &timeoutError{"TLS handshake timeout"}
+	errBadLocation     = errors.New("redirect with an invalid Location header")
+)
+
+// timeoutError is a stage timeout: a net.Error that timed out.
+type timeoutError struct{ text string }
+
+func (e *timeoutError) Error() string   { return e.text }
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+
+// stageError is an error raised at a named stage of the exchange
+// ("reading body"), which the detail starts with.
+type stageError struct {
+	stage string
+	err   error
+}
+
+func (e *stageError) Error() string { return e.stage + ": " + e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
+
+// malformedError is a response that could not be parsed. Its text is
+// fixed: the parser's own quotes the bytes received, which may echo the
+// request.
+type malformedError struct{ err error }
+
+func (e *malformedError) Error() string { return "malformed response" }
+func (e *malformedError) Unwrap() error { return e.err }
+
+// headerError turns an error of reading the response header into one of
+// the errors above.
+func headerError(ctx context.Context, err error) error {
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errNoResponse
+	case errors.As(err, &small):
+		return errHeadersTooLarge
+	case errors.Is(err, fasthttp.ErrTimeout), errors.As(err, &ne) && ne.Timeout():
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errHeaderTimeout
+	case errors.As(err, new(*net.OpError)):
+		return err
+	default:
+		return &malformedError{err}
+	}
+}
+
+// newError classifies err, raised while sending a request to u, and
+// sanitises its text.
+func newError(ctx context.Context, u *url.URL, err error) *Error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // url.Error's text holds the full URL
 	}
-	reason, detail := classify(req.Context(), err)
-	if stage != "" {
-		detail = stage + ": " + detail
+	var stage *stageError
+	inner := err
+	if errors.As(err, &stage) {
+		inner = stage.err
 	}
-	return &Error{Reason: reason, Detail: scrub(detail, req.URL), Err: err}
+	reason, detail := classify(ctx, inner)
+	if stage != nil {
+		detail = stage.stage + ": " + detail
+	}
+	return &Error{Reason: reason, Detail: scrub(detail, u), Err: err}
 }
 
 // classify maps a transport error to a reason and an unsanitised detail.
@@ -54,24 +120,23 @@ func classify(ctx context.Context, err error) (flowevent.Reason, string) {
 	switch {
 	case errors.As(err, &blocked):
 		return flowevent.ReasonBlockedDestination, blocked.detail()
-	case isTimeout(ctx, err):
-		return flowevent.ReasonTimeout, timeoutDetail(err)
-	case errors.Is(err, context.Canceled):
+	case errors.Is(ctx.Err(), context.Canceled), errors.Is(err, context.Canceled) && !errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return flowevent.ReasonConnectionError, "request canceled"
+	case isTimeout(ctx, err):
+		return flowevent.ReasonTimeout, timeoutDetail(ctx, err)
 	case isTLS(err):
-		return flowevent.ReasonTLSError, err.Error()
-	case strings.Contains(err.Error(), "server response headers exceeded"):
-		// net/http offers no sentinel for MaxResponseHeaderBytes.
+		return flowevent.ReasonTLSError, errText(err)
+	case errors.Is(err, errHeadersTooLarge), strings.Contains(err.Error(), "server response headers exceeded"):
 		return flowevent.ReasonResponseTooLarge, "response headers exceed the limit"
-	case strings.HasPrefix(err.Error(), "failed to parse Location header"):
+	case errors.Is(err, errBadLocation), strings.HasPrefix(err.Error(), "failed to parse Location header"):
 		return flowevent.ReasonConnectionError, "redirect with an invalid Location header"
 	default:
-		return flowevent.ReasonConnectionError, err.Error()
+		return flowevent.ReasonConnectionError, errText(err)
 	}
 }
 
 // isTimeout reports a deadline: the request context's, or a stage timeout
-// (connect, TLS handshake, response headers).
+// (connect, TLS handshake, response headers, DNS).
 func isTimeout(ctx context.Context, err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return true
@@ -80,9 +145,39 @@ func isTimeout(ctx context.Context, err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func timeoutDetail(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+func timeoutDetail(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return "deadline exceeded"
+	default:
+		return errText(err)
+	}
+}
+
+// errText is err's text without the addresses that network errors carry:
+// a *net.DNSError names the resolver ("lookup x on 10.0.0.2:53: no such
+// host"), a *net.OpError the local address ("read tcp 10.1.2.3:40312->");
+// both belong to flowhook's infrastructure, not to the endpoint.
+func errText(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "host not found"
+		case dnsErr.IsTimeout:
+			return "DNS lookup timed out"
+		default:
+			return "DNS lookup failed"
+		}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Op + ": " + errText(op.Err)
+	}
+	var sys *os.SyscallError
+	if errors.As(err, &sys) && sys.Err != nil {
+		return sys.Syscall + ": " + sys.Err.Error()
 	}
 	return err.Error()
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -47,9 +46,9 @@ func TestNewErrorClassifies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodGet, rawURL, nil)
+			u, _ := url.Parse(rawURL)
 			wrapped := &url.Error{Op: "Get", URL: rawURL, Err: tt.err}
-			e := newError(req, "", wrapped)
+			e := newError(t.Context(), u, wrapped)
 			if e.Reason != tt.reason || !strings.Contains(e.Detail, tt.detail) {
 				t.Errorf("got %s %q, want %s containing %q", e.Reason, e.Detail, tt.reason, tt.detail)
 			}
@@ -70,9 +69,9 @@ func (e *tlsVerifyErr) Unwrap() error { return e.err }
 func TestNewErrorUsesContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 0)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://a.example/", nil)
+	u, _ := url.Parse("http://a.example/")
 	<-ctx.Done()
-	e := newError(req, "reading body", errors.New("read: connection reset"))
+	e := newError(ctx, u, &stageError{stage: "reading body", err: errors.New("read: connection reset")})
 	if e.Reason != flowevent.ReasonTimeout || !strings.HasPrefix(e.Detail, "reading body: ") {
 		t.Errorf("got %s %q", e.Reason, e.Detail)
 	}

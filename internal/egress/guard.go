@@ -16,7 +16,13 @@ type deniedRange struct {
 
 // builtinDenied is denied unless an AllowCIDRs entry covers the address.
 // netip's IsPrivate and friends miss several of these (CGNAT, 0/8, NAT64,
-// 6to4, benchmarking), hence the explicit list.
+// 6to4, benchmarking), hence the explicit list. The IPv6 forms that carry
+// an IPv4 address (IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo)
+// are denied whole, whatever they embed: a translator or relay on the path
+// would deliver them to that IPv4 address, public or not, and no webhook
+// receiver is reached that way (see embeddedIPv4). IPv4-mapped addresses
+// are the exception: they are unmapped and checked as IPv4, since the
+// kernel dials them as IPv4.
 var builtinDenied = []deniedRange{
 	{netip.MustParsePrefix("0.0.0.0/8"), "this network"},
 	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
@@ -38,13 +44,16 @@ var builtinDenied = []deniedRange{
 	{netip.MustParsePrefix("::1/128"), "loopback"},
 	{netip.MustParsePrefix("::/96"), "IPv4-compatible"},
 	{netip.MustParsePrefix("::ffff:0:0/96"), "IPv4-mapped"},
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated"},
 	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64"},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), "NAT64"},
 	{netip.MustParsePrefix("100::/64"), "discard-only"},
+	{netip.MustParsePrefix("2001::/32"), "Teredo, protocol assignments"},
 	{netip.MustParsePrefix("2001::/23"), "protocol assignments"},
 	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
 	{netip.MustParsePrefix("2002::/16"), "6to4"},
 	{netip.MustParsePrefix("3fff::/20"), "documentation"},
+	{netip.MustParsePrefix("5f00::/16"), "segment routing"},
 	{netip.MustParsePrefix("fc00::/7"), "unique local"},
 	{netip.MustParsePrefix("fe80::/10"), "link-local"},
 	{netip.MustParsePrefix("fec0::/10"), "site-local"},
@@ -144,7 +153,7 @@ func (g *guard) checkAddr(ip netip.Addr, port uint16) error {
 	}
 	for _, d := range g.deny {
 		if d.prefix.Contains(ip) {
-			return &blockedError{addr: ip, port: port, class: d.class}
+			return &blockedError{addr: ip, port: port, class: g.describe(ip, d.class)}
 		}
 	}
 	return nil

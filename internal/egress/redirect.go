@@ -6,37 +6,70 @@ import (
 	"strings"
 )
 
-// checkRedirect is the http.Client's CheckRedirect. With FollowRedirects 0
-// (or once the limit is reached) it returns http.ErrUseLastResponse, so the
-// 3xx itself is the response. Each followed hop is dialled through the same
-// guard. Once any hop has left the original origin (scheme, host, port),
-// every header but User-Agent is removed: net/http only strips a few
-// (Authorization, Cookie) and forwards custom credentials such as
-// X-Api-Key, and sets a Referer carrying the previous URL's query. A 307 or
-// 308 that would re-send a request body (personal data, in json and form
-// modes) to another origin is not followed: the 3xx is the response.
-func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) > c.followRedirects {
-		return http.ErrUseLastResponse
-	}
-	if leftOrigin(req, via) {
-		if req.GetBody != nil && req.ContentLength != 0 {
-			return http.ErrUseLastResponse
-		}
-		stripHeaders(req.Header)
-	}
-	return nil
-}
-
-// leftOrigin reports whether req or any earlier hop has an origin other
-// than the first request's.
-func leftOrigin(req *http.Request, via []*http.Request) bool {
-	first := via[0].URL
-	if !sameOrigin(first, req.URL) {
+// isRedirect reports the statuses that are followed when FollowRedirects
+// allows: 301, 302, 303, 307 and 308.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		return true
 	}
-	for _, r := range via[1:] {
-		if !sameOrigin(first, r.URL) {
+	return false
+}
+
+// redirect returns the hop that follows h's redirect response resp, as
+// net/http would make it, or follow false when the 3xx itself is the
+// response: it has no Location, or it is a 307 or 308 that would re-send a
+// body (personal data, in json and form modes) to another origin. A 301,
+// 302 or 303 becomes a GET without a body. Each hop is dialled through the
+// same guard. Once any hop has left the original origin (scheme, host,
+// port), every header but User-Agent is removed: net/http only strips a
+// few (Authorization, Cookie) and would forward custom credentials such as
+// X-Api-Key; no Referer is ever added, since it would carry the previous
+// URL's query.
+func (c *Client) redirect(h *hop, via []*hop, resp *Response) (hop, bool, error) {
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return hop{}, false, nil
+	}
+	u, err := h.url.Parse(loc)
+	if err != nil {
+		return hop{}, false, errBadLocation
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return hop{}, false, errBadLocation
+	}
+	next := hop{method: h.method, url: u, header: h.header, body: h.body}
+	if resp.Status != http.StatusTemporaryRedirect && resp.Status != http.StatusPermanentRedirect {
+		if next.method != http.MethodGet && next.method != http.MethodHead {
+			next.method = http.MethodGet
+		}
+		if next.body != nil {
+			next.body = nil
+			next.header = without(next.header, "Content-Type")
+		}
+	}
+	if leftOrigin(u, h, via) {
+		if next.body != nil {
+			return hop{}, false, nil
+		}
+		next.header = only(next.header, "User-Agent")
+	}
+	return next, true, nil
+}
+
+// leftOrigin reports whether next or any earlier hop has an origin other
+// than the first request's.
+func leftOrigin(next *url.URL, h *hop, via []*hop) bool {
+	first := h.url
+	if len(via) > 0 {
+		first = via[0].url
+	}
+	if !sameOrigin(first, next) || !sameOrigin(first, h.url) {
+		return true
+	}
+	for _, v := range via {
+		if !sameOrigin(first, v.url) {
 			return true
 		}
 	}
@@ -59,11 +92,24 @@ func effectivePort(u *url.URL) string {
 	return "80"
 }
 
-// stripHeaders removes every header but User-Agent.
-func stripHeaders(h http.Header) {
-	for k := range h {
-		if k != "User-Agent" {
-			delete(h, k)
+// without returns fs without the fields named name, in a new slice.
+func without(fs []Field, name string) []Field {
+	var out []Field
+	for _, f := range fs {
+		if !strings.EqualFold(f.Name, name) {
+			out = append(out, f)
 		}
 	}
+	return out
+}
+
+// only returns the fields of fs named name, in a new slice.
+func only(fs []Field, name string) []Field {
+	var out []Field
+	for _, f := range fs {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

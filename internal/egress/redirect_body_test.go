@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -30,11 +29,11 @@ func TestRedirectNeverResendsBodyToAnotherOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	req, err := http.NewRequest(http.MethodPost, first.URL+"/hook", strings.NewReader(`{"email":"a@b.c"}`))
+	req, err := NewRequest(http.MethodPost, first.URL+"/hook", []byte(`{"email":"a@b.c"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.Do(req)
+	resp, err := c.Do(t.Context(), req)
 	if err != nil {
 		t.Fatalf("Do: %v", err)
 	}

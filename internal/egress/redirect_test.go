@@ -92,11 +92,9 @@ func TestRedirectHeaders(t *testing.T) {
 	cfg.FollowRedirects = 3
 	c := newClient(t, cfg)
 	do := func(path string) {
-		req, _ := http.NewRequest(http.MethodGet, origin.URL+path+"?q="+secretQuery, nil)
-		req.Header.Set("Authorization", "Bearer token")
-		req.Header.Set("X-Api-Key", "key")
-		req.Header.Set("Cookie", "c=1")
-		resp, err := c.Do(req)
+		req, _ := NewRequest(http.MethodGet, origin.URL+path+"?q="+secretQuery, nil,
+			Field{"Authorization", "Bearer token"}, Field{"X-Api-Key", "key"}, Field{"Cookie", "c=1"})
+		resp, err := c.Do(t.Context(), req)
 		if err != nil || string(resp.Body) != "landed" {
 			t.Fatalf("%s: %v %v", path, resp, err)
 		}
@@ -140,11 +138,11 @@ func TestRedirectLimit(t *testing.T) {
 }
 
 func TestLeftOrigin(t *testing.T) {
-	mk := func(urls ...string) []*http.Request {
-		var rs []*http.Request
+	mk := func(urls ...string) []*hop {
+		var rs []*hop
 		for _, u := range urls {
-			r, _ := http.NewRequest(http.MethodGet, u, nil)
-			rs = append(rs, r)
+			r, _ := NewRequest(http.MethodGet, u, nil)
+			rs = append(rs, &hop{method: r.Method, url: r.URL})
 		}
 		return rs
 	}
@@ -162,7 +160,8 @@ func TestLeftOrigin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rs := mk(tt.hops...)
-		if got := leftOrigin(rs[len(rs)-1], rs[:len(rs)-1]); got != tt.want {
+		n := len(rs)
+		if got := leftOrigin(rs[n-1].url, rs[n-2], rs[:n-2]); got != tt.want {
 			t.Errorf("leftOrigin(%s) = %v, want %v", strings.Join(tt.hops, " -> "), got, tt.want)
 		}
 	}

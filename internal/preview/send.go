@@ -2,7 +2,6 @@ package preview
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/rs/zerolog"
 
@@ -15,7 +14,7 @@ import (
 // Sender sends one request through the egress guard and limits
 // (internal/egress.Client implements it).
 type Sender interface {
-	Do(req *http.Request) (*egress.Response, error)
+	Do(ctx context.Context, req *egress.Request) (*egress.Response, error)
 }
 
 // SendDeps are what Send works with: the same parts the dispatcher has.
@@ -66,8 +65,8 @@ type recorder struct {
 	resp *egress.Response
 }
 
-func (r *recorder) Do(req *http.Request) (*egress.Response, error) {
-	resp, err := r.next.Do(req)
+func (r *recorder) Do(ctx context.Context, req *egress.Request) (*egress.Response, error) {
+	resp, err := r.next.Do(ctx, req)
 	r.resp = resp
 	return resp, err
 }

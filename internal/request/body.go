@@ -3,7 +3,6 @@ package request
 import (
 	"bytes"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
@@ -66,19 +65,12 @@ func (b *Builder) buildBody(mode flowevent.BodyMode, req *flowevent.Request) ([]
 	return []byte(sb.String()), flowevent.ContentTypeForm, nil
 }
 
-// bodyReader is nil for no body, so that net/http sends none; otherwise
-// a *bytes.Reader, from which net/http sets Content-Length and GetBody
-// (so that a followed 307 or 308 redirect can send the body again).
+// bodyReader is nil for no body, so that an *http.Request (Build) has
+// none; otherwise a *bytes.Reader, from which net/http sets Content-Length
+// and GetBody.
 func bodyReader(body []byte) io.Reader {
 	if body == nil {
 		return nil
 	}
 	return bytes.NewReader(body)
-}
-
-// setContentType sets the body's Content-Type unless a node header did.
-func setContentType(h http.Header, contentType string) {
-	if _, ok := h[headerContentType]; !ok && contentType != "" {
-		h[headerContentType] = []string{contentType}
-	}
 }

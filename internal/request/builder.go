@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -66,26 +69,24 @@ func NewBuilder(secrets Secrets, userAgent string, opts ...BuilderOption) *Build
 // errNilContext reports a programming error of the caller.
 var errNilContext = errors.New("request: nil context")
 
-// Build returns the outbound request for one request event, with ctx
-// attached, and where it goes. requestID is the request event's id, from
-// which the idempotency headers are derived. In query mode (the default)
-// the request has no body; in json and form mode its body is set with
-// GetBody, so it can be sent again. A signed node's signature is computed
-// at every Build, with a fresh timestamp.
+// Outbound returns the outbound request for one request event, and where
+// it goes: what the dispatcher sends with internal/egress. requestID is
+// the request event's id, from which the idempotency headers are derived.
+// In query mode (the default) the request has no body. Header fields keep
+// the names the node configures, in order, flowhook's own after them. A
+// signed node's signature is computed at every call, with a fresh
+// timestamp.
 //
-// Build does not validate the node (callers validate first) but never
+// Outbound does not validate the node (callers validate first) but never
 // panics. It returns an *Error for a request it cannot build: secret_missing
 // for an unresolvable secret, invalid_config for a node that cannot be sent
 // (unknown method, body mode or parameter source, a body on GET or DELETE,
 // JSON body names that clash, a URL that is not absolute http(s) or
-// carries user info, a header that net/http would refuse, a signing secret
-// that is not a whsec_ key), invalid_event for a value with no text (or
-// JSON) form. On error the Target is still filled when the node URL can be
-// read, so an outcome can name the endpoint.
-func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Request, opts Options) (*http.Request, Target, error) {
-	if ctx == nil {
-		return nil, Target{}, errNilContext
-	}
+// carries user info, a header name or value that HTTP refuses, a signing
+// secret that is not a whsec_ key), invalid_event for a value with no text
+// (or JSON) form. On error the Target is still filled when the node URL can
+// be read, so an outcome can name the endpoint.
+func (b *Builder) Outbound(requestID string, req *flowevent.Request, opts Options) (*egress.Request, Target, error) {
 	if req == nil {
 		return nil, Target{}, &Error{Reason: flowevent.ReasonInvalidEvent, Detail: "request event has no data"}
 	}
@@ -100,37 +101,54 @@ func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Re
 	if err != nil {
 		return failed(req, err)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Node.Method, rawURL, bodyReader(body))
+	u, err := url.Parse(rawURL)
 	if err != nil {
 		// Never wrap err: it quotes the URL, query included.
 		return nil, Target{}, configError("url cannot be parsed")
 	}
-	t, err := targetOf(hr.URL)
+	t, err := targetOf(u)
 	if err != nil {
 		return nil, Target{}, err
 	}
-	if err := b.setHeaders(hr.Header, req, requestID, opts); err != nil {
+	out := &egress.Request{Method: req.Node.Method, URL: u, Body: body}
+	if out.Header, err = b.fields(req, requestID, opts, contentType, body); err != nil {
 		return nil, t, err
 	}
-	setContentType(hr.Header, contentType)
-	if s := req.Node.Signing; s != nil {
-		if err := b.sign(hr.Header, req.Account, s, hr.Header[headerWebhookID][0], body); err != nil {
-			return nil, t, err
-		}
+	return out, t, nil
+}
+
+// Build is Outbound as an *http.Request with ctx attached, for the tools
+// that show a request (flowhook render): the same method, the same parsed
+// URL, the same header fields (under canonical keys, as http.Header keeps
+// them) and the same body, set with GetBody.
+func (b *Builder) Build(ctx context.Context, requestID string, req *flowevent.Request, opts Options) (*http.Request, Target, error) {
+	if ctx == nil {
+		return nil, Target{}, errNilContext
+	}
+	out, t, err := b.Outbound(requestID, req, opts)
+	if err != nil {
+		return nil, t, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, out.Method, "http://placeholder/", bodyReader(out.Body))
+	if err != nil {
+		return nil, t, configError("request cannot be built")
+	}
+	hr.URL, hr.Host = out.URL, strings.TrimSuffix(out.URL.Host, ":")
+	for _, f := range out.Header {
+		hr.Header.Add(f.Name, f.Value)
 	}
 	return hr, t, nil
 }
 
 // failed returns err with the best Target the node URL yields; a URL that
 // is itself unusable takes precedence as the error.
-func failed(req *flowevent.Request, err error) (*http.Request, Target, error) {
+func failed(req *flowevent.Request, err error) (*egress.Request, Target, error) {
 	t, terr := targetOfRaw(req.Node.URL)
 	if terr != nil {
 		return nil, Target{}, terr
 	}
 	return nil, t, err
 }
-
 func validMethod(m string) bool {
 	switch m {
 	case flowevent.MethodGet, flowevent.MethodPost, flowevent.MethodPut, flowevent.MethodPatch, flowevent.MethodDelete:

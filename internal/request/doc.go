@@ -1,5 +1,11 @@
 // Package request builds the outbound HTTP request that a request event's
-// Webhook node describes.
+// Webhook node describes: Builder.Outbound returns it as an egress.Request
+// (method, parsed URL, ordered header fields, body), which the dispatcher
+// sends with internal/egress; Builder.Build returns the same request as an
+// *http.Request, for the tools that show it (flowhook render). Outbound
+// does not go through net/http's types: building an *http.Request (its
+// header map, body reader and context) only to copy it into the client's
+// own request cost allocations on every event.
 //
 // # URL
 //
@@ -36,8 +42,6 @@
 //     %20, which form decoders read as a space), repeated names kept.
 //
 // GET and DELETE requests carry no body: a body mode on them is refused.
-// The body is set with GetBody, so a followed 307 or 308 redirect can send
-// it again.
 //
 // # Values
 //
@@ -63,9 +67,12 @@
 //
 // # Headers
 //
-// Node headers are added in order: an inline Value, or Prefix followed by a
-// secret's value. Node headers that flowevent.IsReservedHeader names (which
-// validation refuses) and User-Agent are ignored. flowhook sets its own:
+// Node headers are added in order, with their names exactly as configured
+// (not canonicalised; in Build's *http.Request they sit under canonical
+// keys, as http.Header keeps them): an inline Value, or Prefix followed by
+// a secret's value. Node headers that flowevent.IsReservedHeader names
+// (which validation refuses) and User-Agent are ignored. flowhook sets its
+// own, after them:
 // Idempotency-Key (a quoted string, as the IETF httpapi draft spells it) and
 // webhook-id, both carrying flowevent.IdempotencyKey of the request event's
 // id; User-Agent; the W3C traceparent / tracestate the caller passes in

@@ -1,11 +1,10 @@
 package request
 
 import (
-	"net/http"
-	"net/textproto"
 	"strconv"
 	"strings"
 
+	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -18,9 +17,6 @@ const (
 	headerTraceState     = "Tracestate"
 )
 
-// reservedCount is how many headers setReserved may set.
-const reservedCount = 5
-
 // reserved reports whether a node header must be ignored: one flowevent
 // reserves (flowhook's own, and the transport's), or User-Agent, which
 // Builder sets.
@@ -28,34 +24,43 @@ func reserved(name string) bool {
 	return flowevent.IsReservedHeader(name) || strings.EqualFold(name, headerUserAgent)
 }
 
-// setHeaders adds the node's headers in order, resolving secrets, then
-// flowhook's own. Values share one backing array, so that a request's
-// headers cost one allocation rather than one each.
-func (b *Builder) setHeaders(h http.Header, req *flowevent.Request, requestID string, opts Options) error {
+// maxOwnFields is how many fields flowhook may add after the node's:
+// Idempotency-Key, Webhook-Id, User-Agent, Traceparent, Tracestate,
+// Content-Type, Webhook-Timestamp and Webhook-Signature.
+const maxOwnFields = 8
+
+// fields returns the request's header fields: the node's headers in
+// order, names as configured, secrets resolved; then flowhook's own; then
+// the body's Content-Type unless a node header sets one; then a signed
+// node's signature. They share one backing array.
+func (b *Builder) fields(req *flowevent.Request, requestID string, opts Options, contentType string, body []byte) ([]egress.Field, error) {
 	headers := req.Node.Headers
-	vals := make([]string, len(headers)+reservedCount)
+	fs := make([]egress.Field, 0, len(headers)+maxOwnFields)
+	hasContentType := false
 	for i := range headers {
 		hd := &headers[i]
 		if !flowevent.ValidHeaderName(hd.Name) {
-			return configError(headerRef(i, hd) + " has an invalid name")
+			return nil, configError(headerRef(i, hd) + " has an invalid name")
 		}
 		if reserved(hd.Name) {
 			continue
 		}
 		v, err := b.headerValue(req.Account, i, hd)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		key := textproto.CanonicalMIMEHeaderKey(hd.Name)
-		if prev, ok := h[key]; ok {
-			h[key] = append(prev, v)
-			continue
-		}
-		vals[i] = v
-		h[key] = vals[i : i+1 : i+1]
+		fs = append(fs, egress.Field{Name: hd.Name, Value: v})
+		hasContentType = hasContentType || strings.EqualFold(hd.Name, headerContentType)
 	}
-	b.setReserved(h, vals[len(headers):], req.Account, requestID, opts)
-	return nil
+	key := flowevent.IdempotencyKey(req.Account, requestID)
+	fs = b.ownFields(fs, key, opts)
+	if contentType != "" && !hasContentType {
+		fs = append(fs, egress.Field{Name: headerContentType, Value: contentType})
+	}
+	if s := req.Node.Signing; s != nil {
+		return b.sign(fs, req.Account, s, key, body)
+	}
+	return fs, nil
 }
 
 // headerValue is a header's inline value, or its prefix and a secret of
@@ -85,21 +90,20 @@ func headerRef(i int, hd *flowevent.Header) string {
 	return "headers[" + strconv.Itoa(i) + "] " + strconv.Quote(hd.Name)
 }
 
-// setReserved sets flowhook's own headers, their values in vals (at least
-// reservedCount long).
-func (b *Builder) setReserved(h http.Header, vals []string, account, requestID string, opts Options) {
-	key := flowevent.IdempotencyKey(account, requestID)
-	vals[0], vals[1], vals[2] = `"`+key+`"`, key, b.userAgent
-	h[headerIdempotencyKey] = vals[0:1:1]
-	h[headerWebhookID] = vals[1:2:2]
-	h[headerUserAgent] = vals[2:3:3]
+// ownFields appends flowhook's own fields: the idempotency key twice
+// (Idempotency-Key quoted, webhook-id bare), User-Agent (empty when
+// suppressed: egress then sends none), and the trace context when valid.
+func (b *Builder) ownFields(fs []egress.Field, key string, opts Options) []egress.Field {
+	fs = append(fs,
+		egress.Field{Name: headerIdempotencyKey, Value: `"` + key + `"`},
+		egress.Field{Name: headerWebhookID, Value: key})
+	fs = append(fs, egress.Field{Name: headerUserAgent, Value: b.userAgent}) // empty: none is sent
 	if !flowevent.ValidTraceParent(opts.TraceParent) {
-		return
+		return fs
 	}
-	vals[3] = opts.TraceParent
-	h[headerTraceParent] = vals[3:4:4]
+	fs = append(fs, egress.Field{Name: headerTraceParent, Value: opts.TraceParent})
 	if opts.TraceState != "" && flowevent.ValidTraceState(opts.TraceState) {
-		vals[4] = opts.TraceState
-		h[headerTraceState] = vals[4:5:5]
+		fs = append(fs, egress.Field{Name: headerTraceState, Value: opts.TraceState})
 	}
+	return fs
 }
