@@ -14,6 +14,13 @@
 // headers), as the CloudEvents NATS protocol binding describes; flowhook
 // publishes in structured mode.
 //
+// Accounts are isolated from each other: every id derives from the account
+// and the request event's id (RequestMsgID, the request's Nats-Msg-Id;
+// OutcomeKey, the outcome's id and Nats-Msg-Id; IdempotencyKey, the key the
+// receiver sees), so two accounts may use the same request id. A flow engine
+// publishing request events without NewRequestMsg must set Nats-Msg-Id to
+// RequestMsgID(account, id) itself.
+//
 // NewRequestMsg, NewOutcomeMsg and NewDeadLetterMsg build the messages;
 // DecodeMsg, DecodeRequest, DecodeOutcome and DecodeDeadLetter read them.
 // Decoding errors are *DecodeError values wrapping ErrNotCloudEvent,
