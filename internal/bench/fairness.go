@@ -69,7 +69,7 @@ func (d *driver) fairnessEvents() int { return max(d.opts.Events, 5000) }
 
 // fairness runs the fairness runs on flowhook.
 func (d *driver) fairness(ctx context.Context) (*Fairness, error) {
-	topo := topologyFor(roleFlowhook)
+	topo := topologyFor(roleFlowhook, d.opts.ServeFlags)
 	if topo.PartitionOf(bulkAccount) == topo.PartitionOf(liveAccount) {
 		return nil, fmt.Errorf("bench: accounts %s and %s share a partition of %d", bulkAccount, liveAccount, topo.Partitions)
 	}
@@ -127,7 +127,7 @@ func collidingAccount(topo bus.Topology, account string) string {
 // during (if set) runs with the expected drain time (n at the last rate
 // measured, or 10 s).
 func (d *driver) drainAccount(ctx context.Context, src eventSource, n int, during func(ctx context.Context, drain time.Duration) error) (float64, error) {
-	if err := d.bus.reset(ctx, topologyFor(roleFlowhook)); err != nil {
+	if err := d.bus.reset(ctx, topologyFor(roleFlowhook, d.opts.ServeFlags)); err != nil {
 		return 0, err
 	}
 	if err := d.bus.preload(ctx, src, n); err != nil {

@@ -183,3 +183,21 @@ func TestWriteTableAndJSON(t *testing.T) {
 		t.Errorf("JSON round trip lost the systems: %+v", back.Systems)
 	}
 }
+
+func TestTopologyForHonoursServesPartitions(t *testing.T) {
+	for _, tc := range []struct {
+		flags []string
+		want  int
+	}{
+		{nil, 16},
+		{[]string{"--partitions=64"}, 64},
+		{[]string{"--workers", "300", "--partitions", "32"}, 32},
+	} {
+		if got := topologyFor(roleFlowhook, tc.flags).Partitions; got != tc.want {
+			t.Errorf("flags %v: %d partitions, want %d", tc.flags, got, tc.want)
+		}
+	}
+	if got := topologyFor(roleTuned, []string{"--partitions=64"}).Partitions; got != 1 {
+		t.Errorf("a baseline's topology has %d partitions, want 1", got)
+	}
+}

@@ -159,7 +159,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 	if sys == roleRawHTTP {
 		return d.runRawHTTP(ctx, rep)
 	}
-	if err := d.bus.reset(ctx, topologyFor(sys)); err != nil {
+	if err := d.bus.reset(ctx, topologyFor(sys, d.opts.ServeFlags)); err != nil {
 		return Rep{}, err
 	}
 	src := eventSource{prefix: "r" + strconv.Itoa(rep) + sys[:2], endpoints: []string{d.receiver.hello.URL}}

@@ -46,7 +46,7 @@ func (d *driver) spread(ctx context.Context) (*Spread, error) {
 	if len(recv.hello.Endpoints) != e {
 		return nil, fmt.Errorf("bench: receiver serves %d endpoints, want %d", len(recv.hello.Endpoints), e)
 	}
-	if err := d.bus.reset(ctx, topologyFor(roleFlowhook)); err != nil {
+	if err := d.bus.reset(ctx, topologyFor(roleFlowhook, d.opts.ServeFlags)); err != nil {
 		return nil, err
 	}
 	n := max(3*e, d.opts.Events/5)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -86,12 +88,24 @@ func (c *busClient) streams() []string {
 // between accounts would. flowhook runs on its own default topology.
 func baselineTopology() bus.Topology { return bus.Topology{Partitions: 1}.WithDefaults() }
 
-// topologyFor is the topology the streams are created with for sys.
-func topologyFor(sys string) bus.Topology {
-	if sys == roleFlowhook {
-		return bus.Topology{}.WithDefaults()
+// topologyFor is the topology the streams are created with for sys:
+// flowhook's is serve's, with the partitions of its --partitions flag when
+// serveFlags set one.
+func topologyFor(sys string, serveFlags []string) bus.Topology {
+	if sys != roleFlowhook {
+		return baselineTopology()
 	}
-	return baselineTopology()
+	t := bus.Topology{}
+	for i, f := range serveFlags {
+		v, ok := strings.CutPrefix(f, "--partitions=")
+		if !ok && f == "--partitions" && i+1 < len(serveFlags) {
+			v, ok = serveFlags[i+1], true
+		}
+		if n, err := strconv.Atoi(v); ok && err == nil {
+			t.Partitions = n
+		}
+	}
+	return t.WithDefaults()
 }
 
 // reset deletes flowhook's streams and creates them again empty, with
