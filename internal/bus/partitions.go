@@ -79,15 +79,12 @@ func (t Topology) PartitionOf(account string) int {
 }
 
 // ReservedWorkers is how many idle workers a dispatcher keeps from the
-// lanes draining a backlog, for lanes whose probe just delivered.
+// lanes draining a backlog, for the events the other lanes receive.
 const ReservedWorkers = 2
 
-// MinWorkers is the fewest workers a replica needs to serve t's lanes:
-// one per lane for its probe, ReservedWorkers, and one for a backlog.
-func (t Topology) MinWorkers() int {
-	t = t.WithDefaults()
-	return t.Partitions + 1 + ReservedWorkers + 1
-}
+// MinWorkers is the fewest workers a replica needs: ReservedWorkers and
+// two for backlogs.
+func (t Topology) MinWorkers() int { return ReservedWorkers + 2 }
 
 // subjectTransform is the request stream's transform: the account's
 // partition inserted before it.

@@ -159,11 +159,10 @@ func (t Topology) Check(w Workload) error {
 	if t.Partitions < 1 || t.Partitions > MaxPartitions {
 		errs = append(errs, fmt.Errorf("%w: --partitions %d: use 1 to %d", ErrInvariant, t.Partitions, MaxPartitions))
 	}
-	// Every lane keeps a worker for the next event it receives, a few more
-	// are kept for lanes whose probe just delivered, and the lanes with a
-	// backlog need workers beyond those.
+	// A few idle workers are kept for the events of partitions without a
+	// backlog; the backlogs need workers beyond those.
 	if least := t.MinWorkers(); w.Workers > 0 && w.Workers < least {
-		errs = append(errs, fmt.Errorf("%w: %d workers for %d partitions: each partition (and the lane of events stored before partitioning) keeps a worker for its next event; raise --workers to at least %d or lower --partitions", ErrInvariant, w.Workers, t.Partitions, least))
+		errs = append(errs, fmt.Errorf("%w: %d workers: %d stay idle for the partitions without a backlog; raise --workers to at least %d", ErrInvariant, w.Workers, ReservedWorkers, least))
 	}
 	if w.Replicas > 0 && w.Workers > 0 && t.MaxAckPending < w.Replicas*w.Workers {
 		errs = append(errs, fmt.Errorf("%w: max ack pending %d is below replicas x workers (%d x %d = %d): replicas would starve; raise --max-ack-pending or lower --workers", ErrInvariant, t.MaxAckPending, w.Replicas, w.Workers, w.Replicas*w.Workers))

@@ -31,8 +31,8 @@ func TestTopologyCheck(t *testing.T) {
 		{"defaults with the default retry window", bus.Topology{}, bus.Workload{Replicas: 3, Workers: 256, LongestDelay: 5 * time.Minute}, ""},
 		{"retry window beyond the dedup window", bus.Topology{}, bus.Workload{LongestDelay: 6 * time.Minute}, "--dedup-window to at least 11m0s"},
 		{"outcomes gone before redeliveries end", bus.Topology{OutcomeMaxAge: 5 * time.Minute}, bus.Workload{}, "raise --outcome-max-age"},
-		{"a worker per lane and more", bus.Topology{Partitions: 16}, bus.Workload{Workers: 20}, ""},
-		{"too few workers for the lanes", bus.Topology{Partitions: 16}, bus.Workload{Workers: 19}, "raise --workers to at least 20"},
+		{"the reserve and more", bus.Topology{Partitions: 16}, bus.Workload{Workers: 4}, ""},
+		{"too few workers", bus.Topology{}, bus.Workload{Workers: 3}, "raise --workers to at least 4"},
 		{"too many partitions", bus.Topology{Partitions: 1000}, bus.Workload{}, "--partitions 1000"},
 	}
 	for _, tt := range tests {

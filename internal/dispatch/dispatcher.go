@@ -218,8 +218,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for j := range jobs {
-				d.handle(work, j.msg)
-				pull.done(j.lane)
+				for more := true; more; {
+					d.handle(work, j.msg)
+					j, more = pull.done(j.lane)
+				}
 			}
 		}()
 	}

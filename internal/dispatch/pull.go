@@ -17,28 +17,27 @@ import (
 // backlog waits only in its own lane, and a lane's event is pulled the
 // moment it is stored even while other lanes drain backlogs:
 //
-//   - A cold lane (its last request found nothing) has a probe
-//     outstanding: a pull request for one message, waiting on the server
-//     up to probeExpiry (the client gives the server a tenth more, as
-//     nats.go does, so no message is in flight when it stops listening).
-//   - An active lane (its last request found something) gets batches: pull
-//     requests for an equal share of the idle workers among the active
-//     lanes that return at once with what is there (no wait: a request
-//     that waits briefly races its own expiry, and a message the server
-//     sends as the client gives up is lost until its ack wait ends), sent
-//     once Config.PullBatch workers are idle beyond the reserve — or at
-//     once when the lane has nothing in flight, so that it never waits for
-//     other lanes' work to end. A batch that finds nothing makes the lane
-//     cold again.
-//   - Probes, and batches of lanes with nothing in flight, may use every
-//     idle worker; batches of lanes already at work leave pullReserve
-//     idle workers for them.
+//   - Every lane without work in flight has a probe outstanding: a pull
+//     request for one message, waiting on the server up to probeExpiry
+//     (the client gives the server a tenth more, as nats.go does, so that
+//     no message is in flight when it stops listening). A probe promises
+//     no worker: its message goes to an idle worker, or, when none is
+//     idle, to the next worker that finishes (ahead of everything else),
+//     kept in progress meanwhile.
+//   - A lane at work whose last request found messages (it may have a
+//     backlog) gets batches: pull requests for an equal share of the idle
+//     workers among such lanes, which return at once with what is there
+//     (no wait: a request that waits briefly races its own expiry, and a
+//     message the server sends as the client gives up is lost until its
+//     ack wait ends). They are sent once Config.PullBatch workers are idle
+//     beyond pullReserve, which stays idle for the probes' messages. A
+//     batch that finds nothing makes the lane wait for a probe again.
 //
-// Every request asks for no more messages than it has idle workers
-// promised to it (idle: neither busy nor promised to an earlier request),
-// so no pulled message ever waits in a client buffer while its ack wait
-// runs. A lane has at most one request outstanding; the planner starts
-// each round with the next lane, so none is favoured.
+// A batch asks for no more messages than it has idle workers promised to
+// it (idle: neither busy nor promised), so a batch's message never waits
+// for a worker; only a probe's may, for at most one finishing call. A lane
+// has at most one request outstanding; the planner starts each round with
+// the next lane, so none is favoured.
 const (
 	probeExpiry = 5 * time.Second
 	// pullHeartbeat is the idle heartbeat asked of the server for every
@@ -48,8 +47,8 @@ const (
 	// pullBackoffMax bounds the pause of a lane whose pull request failed
 	// with nothing delivered (NATS unreachable, consumer deleted).
 	pullBackoffMax = 5 * time.Second
-	// pullReserve is how many idle workers batches of busy lanes leave
-	// for probes and for lanes with nothing in flight.
+	// pullReserve is how many idle workers batches leave for the probes'
+	// messages.
 	pullReserve = bus.ReservedWorkers
 )
 
@@ -71,32 +70,46 @@ type puller struct {
 
 	mu   sync.Mutex
 	idle int
-	next int           // the lane the next round starts with
-	wake chan struct{} // signalled when idle grows or a lane may pull again
+	// waiting are probes' messages no idle worker was there for, in
+	// arrival order, each kept in progress until a worker takes it.
+	waiting []waitingJob
+	next    int           // the lane the next round starts with
+	wake    chan struct{} // signalled when idle grows or a lane may pull again
 
 	requests sync.WaitGroup
+}
+
+// waitingJob is a probe's message waiting for a worker.
+type waitingJob struct {
+	job
+	kept keepToken
 }
 
 // lane is one consumer's pulling state, guarded by puller.mu.
 type lane struct {
 	cons jetstream.Consumer
-	// active: the last request found messages, so more may follow.
-	active bool
+	// found: the last request found messages, so more may wait.
+	found bool
 	// pulling: a request is outstanding.
 	pulling bool
-	// inflight counts the lane's messages being worked on.
+	// inflight counts the lane's messages being worked on or waiting for
+	// a worker.
 	inflight int
 	// backoff and resume pause a lane after failed requests.
 	backoff time.Duration
 	resume  time.Time
 }
 
+// busy reports whether l is at work with more likely waiting: it gets
+// batches rather than probes.
+func (l *lane) busy() bool { return l.found && l.inflight > 0 }
+
 // pullRequest is one pull request the planner decided on.
 type pullRequest struct {
 	lane *lane
-	n    int
-	// probe: a request of a cold lane for one message, waiting on the
-	// server; otherwise a batch, taking what is there.
+	// n is the number of messages asked for; a batch has n idle workers
+	// promised to it, a probe (n 1) none.
+	n     int
 	probe bool
 }
 
@@ -115,13 +128,23 @@ func (d *Dispatcher) newPuller(ctx context.Context, jobs chan<- job) (*puller, e
 	return p, nil
 }
 
-// done tells the puller that a worker finished a job of l and is idle.
-func (p *puller) done(l *lane) {
+// done tells the puller that a worker finished a job of l. It returns the
+// job the worker takes next, a probe's message that was waiting for one;
+// false: the worker is idle.
+func (p *puller) done(l *lane) (job, bool) {
 	p.mu.Lock()
 	l.inflight--
+	if len(p.waiting) > 0 {
+		w := p.waiting[0]
+		p.waiting = p.waiting[1:]
+		p.mu.Unlock()
+		p.d.keeper.release(w.kept)
+		return w.job, true
+	}
 	p.idle++
 	p.mu.Unlock()
 	p.signal()
+	return job{}, false
 }
 
 // run sends pull requests until drain is called, then waits for the
@@ -158,9 +181,9 @@ func (p *puller) run(work context.Context) {
 	}
 }
 
-// nextRequests decides the next pull requests and promises idle workers to them
-// (see the rules at the top of this file). nextAt is when a paused lane
-// may pull again (zero: none is paused).
+// nextRequests decides the next pull requests (see the rules at the top of
+// this file) and promises idle workers to the batches. nextAt is when a
+// paused lane may pull again (zero: none is paused).
 func (p *puller) nextRequests(now time.Time) (reqs []pullRequest, nextAt time.Time) {
 	select {
 	case <-p.stopped:
@@ -169,7 +192,7 @@ func (p *puller) nextRequests(now time.Time) (reqs []pullRequest, nextAt time.Ti
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var busy []*lane // active lanes with work in flight: batches from the spare
+	var busy []*lane
 	n := len(p.lanes)
 	for i := range n {
 		l := p.lanes[(p.next+i)%n]
@@ -179,40 +202,29 @@ func (p *puller) nextRequests(now time.Time) (reqs []pullRequest, nextAt time.Ti
 			if nextAt.IsZero() || l.resume.Before(nextAt) {
 				nextAt = l.resume
 			}
-		case l.active && l.inflight > 0:
+		case l.busy():
 			busy = append(busy, l)
-		case p.idle == 0:
-		case l.active:
-			// Nothing in flight: never wait for other lanes' work.
-			reqs = append(reqs, p.promise(l, max(1, min(p.idle, p.spare()/max(len(p.lanes), 1))), false))
 		default:
-			reqs = append(reqs, p.promise(l, 1, true))
+			l.pulling = true
+			reqs = append(reqs, pullRequest{lane: l, n: 1, probe: true})
 		}
 	}
 	p.next = (p.next + 1) % n
-	spare := p.spare()
+	spare := p.idle - pullReserve
 	if len(busy) == 0 || spare <= 0 || (spare < p.d.cfg.PullBatch && p.idle < p.d.cfg.Workers) {
 		return reqs, nextAt
 	}
 	share := max(spare/len(busy), 1)
 	for _, l := range busy {
-		if spare = p.spare(); spare <= 0 {
+		if spare = p.idle - pullReserve; spare <= 0 {
 			break
 		}
-		reqs = append(reqs, p.promise(l, min(share, spare), false))
+		n := min(share, spare)
+		p.idle -= n
+		l.pulling = true
+		reqs = append(reqs, pullRequest{lane: l, n: n})
 	}
 	return reqs, nextAt
-}
-
-// spare is how many idle workers batches of busy lanes may take. p.mu must
-// be held.
-func (p *puller) spare() int { return p.idle - pullReserve }
-
-// promise promises n idle workers to a request of l. p.mu must be held.
-func (p *puller) promise(l *lane, n int, probe bool) pullRequest {
-	p.idle -= n
-	l.pulling = true
-	return pullRequest{lane: l, n: n, probe: probe}
 }
 
 func (p *puller) signal() {
@@ -238,7 +250,7 @@ func (p *puller) pull(work context.Context, r pullRequest) {
 			case <-ctx.Done():
 			}
 		}()
-		batch, err = r.lane.cons.Fetch(r.n, jetstream.FetchContext(ctx), jetstream.FetchHeartbeat(pullHeartbeat))
+		batch, err = r.lane.cons.Fetch(1, jetstream.FetchContext(ctx), jetstream.FetchHeartbeat(pullHeartbeat))
 	} else {
 		batch, err = r.lane.cons.FetchNoWait(r.n)
 	}
@@ -251,8 +263,7 @@ func (p *puller) pull(work context.Context, r pullRequest) {
 				continue
 			}
 			handed++
-			p.handOver(r.lane)
-			p.jobs <- job{msg: msg, lane: r.lane}
+			p.handOver(job{msg: msg, lane: r.lane}, r.probe)
 		}
 		err = batch.Error()
 	}
@@ -268,20 +279,30 @@ func (p *puller) pull(work context.Context, r pullRequest) {
 	p.finish(r, got, handed, failed, err)
 }
 
-// handOver counts a message of l handed to a worker.
-func (p *puller) handOver(l *lane) {
+// handOver gives a pulled message to a worker: a batch's to a worker
+// promised to it; a probe's to an idle worker, or to the waiting line.
+func (p *puller) handOver(j job, probe bool) {
 	p.mu.Lock()
-	l.inflight++
+	j.lane.inflight++
+	if probe {
+		if p.idle == 0 {
+			p.waiting = append(p.waiting, waitingJob{job: j, kept: p.d.keeper.keep(j.msg)})
+			p.mu.Unlock()
+			return
+		}
+		p.idle--
+	}
 	p.mu.Unlock()
+	p.jobs <- j
 }
 
-// finish records how a lane's request ended and gives back the workers it
-// did not hand a message to.
+// finish records how a lane's request ended and gives back the workers a
+// batch did not hand a message to; they take waiting messages first.
 func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) {
 	l := r.lane
 	p.mu.Lock()
 	l.pulling = false
-	l.active = got > 0
+	l.found = got > 0
 	switch {
 	case failed && got == 0:
 		l.backoff = min(max(2*l.backoff, 100*time.Millisecond), pullBackoffMax)
@@ -290,9 +311,22 @@ func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) 
 	case !failed:
 		l.backoff = 0
 	}
-	// Messages Nak'ed after the work context ended were never handed over.
-	p.idle += r.n - handed
+	if !r.probe {
+		// Messages Nak'ed after the work context ended were never handed
+		// over.
+		p.idle += r.n - handed
+	}
+	var take []waitingJob
+	for p.idle > 0 && len(p.waiting) > 0 {
+		take = append(take, p.waiting[0])
+		p.waiting = p.waiting[1:]
+		p.idle--
+	}
 	p.mu.Unlock()
+	for _, w := range take {
+		p.d.keeper.release(w.kept)
+		p.jobs <- w.job
+	}
 	p.signal()
 }
 

@@ -14,8 +14,7 @@ import (
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
-// TestPullsOnlyForIdleWorkers: with every worker busy (but the one kept
-// for the other lane's probe and the reserve), nothing more is pulled: the other events
+// TestPullsOnlyForIdleWorkers: with every worker busy (but the reserve), nothing more is pulled: the other events
 // stay on the server, undelivered, instead of ageing in a client buffer
 // while their ack wait runs. Once the workers are free, every event gets
 // its outcome.
@@ -43,10 +42,9 @@ func TestPullsOnlyForIdleWorkers(t *testing.T) {
 	for i := range events {
 		r.publish(fmt.Sprintf("e-%02d", i), n)
 	}
-	// Let the dispatcher pull all it would. The rig's other lane (events
-	// stored before partitioning) keeps one worker for its probe, and the
-	// reserve stays idle for lanes whose probe delivers.
-	const busy = workers - 1 - bus.ReservedWorkers
+	// Let the dispatcher pull all it would. The reserve stays idle for the
+	// other lanes' events.
+	const busy = workers - bus.ReservedWorkers
 	waitFor(t, 5*time.Second, "every worker busy", func() bool {
 		return r.backlog().AckPending == busy
 	})

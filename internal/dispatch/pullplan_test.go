@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
-// planner is a puller over n lanes without consumers: plan never touches
-// them.
+// planner is a puller over n lanes without consumers: nextRequests never
+// touches them.
 func planner(workers, pullBatch, n int) *puller {
-	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop()}
+	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop(), keeper: newKeeper(time.Second)}
 	p := &puller{d: d, idle: workers, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	for range n {
 		p.lanes = append(p.lanes, &lane{})
@@ -35,7 +36,9 @@ func sizes(p *puller, reqs []pullRequest) map[int]int {
 	return out
 }
 
-func TestPullProbesEveryColdLane(t *testing.T) {
+// TestPullProbesEveryIdleLane: every lane without work gets a probe, and
+// probes promise no worker.
+func TestPullProbesEveryIdleLane(t *testing.T) {
 	p := planner(20, 4, 5)
 	reqs, _ := p.nextRequests(time.Now())
 	got := sizes(p, reqs)
@@ -47,45 +50,50 @@ func TestPullProbesEveryColdLane(t *testing.T) {
 			t.Errorf("lane %d: request of %d, want a probe of 1", i, n)
 		}
 	}
-	if p.idle != 15 {
-		t.Errorf("idle %d, want 15", p.idle)
+	if p.idle != 20 {
+		t.Errorf("idle %d, want 20: probes promise no worker", p.idle)
 	}
 	if again, _ := p.nextRequests(time.Now()); len(again) != 0 {
 		t.Errorf("a second round planned %d requests while every lane has one", len(again))
 	}
 }
 
+// TestPullSharesTheSpareAmongBusyLanes: lanes at work with more waiting
+// share the idle workers beyond the reserve equally.
 func TestPullSharesTheSpareAmongBusyLanes(t *testing.T) {
 	p := planner(40, 4, 4)
 	p.nextRequests(time.Now()) // probes everywhere
 	// Lanes 0 and 1 delivered their probe's message and are at work;
 	// lanes 2 and 3 still probe.
 	for _, l := range p.lanes[:2] {
-		l.pulling, l.active, l.inflight = false, true, 1
+		l.pulling, l.found, l.inflight = false, true, 1
 	}
-	// 36 idle: 34 spare beyond the reserve, 17 each.
+	p.idle = 38
+	// 36 spare beyond the reserve: 18 each.
 	got := sizes(p, mustPlan(t, p))
-	if got[0] != 17 || got[1] != 17 || len(got) != 2 {
-		t.Fatalf("planned %v, want 17 and 17 for the busy lanes", got)
+	if got[0] != 18 || got[1] != 18 || len(got) != 2 {
+		t.Fatalf("planned %v, want 18 and 18 for the busy lanes", got)
 	}
 	if p.idle != pullReserve {
 		t.Fatalf("idle %d, want the reserve of %d kept", p.idle, pullReserve)
 	}
 }
 
-func TestPullWaitsForABatchButNotWhenALaneHasNothingInFlight(t *testing.T) {
+// TestPullWaitsForABatch: a busy lane gets no batch below PullBatch spare
+// workers; a lane with nothing in flight gets its probe anyway.
+func TestPullWaitsForABatch(t *testing.T) {
 	p := planner(40, 8, 3)
 	p.nextRequests(time.Now())
-	p.idle = 2 + 5 // below PullBatch beyond the reserve
-	busy, idleLane := p.lanes[0], p.lanes[1]
-	busy.pulling, busy.active, busy.inflight = false, true, 30
-	idleLane.pulling, idleLane.active, idleLane.inflight = false, true, 0
+	p.idle = pullReserve + 5 // below PullBatch beyond the reserve
+	busy, done := p.lanes[0], p.lanes[1]
+	busy.pulling, busy.found, busy.inflight = false, true, 30
+	done.pulling, done.found, done.inflight = false, true, 0
 	got := sizes(p, mustPlan(t, p))
 	if _, ok := got[0]; ok {
 		t.Errorf("a busy lane got a request with %d spare workers, below the batch of 8", 5)
 	}
-	if n := got[1]; n < 1 {
-		t.Errorf("an active lane with nothing in flight got no request (%v)", got)
+	if got[1] != -1 {
+		t.Errorf("a lane with nothing in flight got %v, want a probe", got)
 	}
 }
 
@@ -102,21 +110,44 @@ func TestPullSkipsPausedLanes(t *testing.T) {
 	}
 }
 
+// TestPullRotates: with a single busy-lane batch possible per round, the
+// lanes take turns.
 func TestPullRotates(t *testing.T) {
 	p := planner(3, 1, 3)
-	p.idle = 1
+	for _, l := range p.lanes {
+		l.found, l.inflight = true, 1
+	}
 	first := map[int]bool{}
 	for range 3 {
+		p.idle = pullReserve + 1
 		reqs, _ := p.nextRequests(time.Now())
 		for i := range sizes(p, reqs) {
 			first[i] = true
 		}
 		for _, r := range reqs {
-			p.finish(r, 0, 0, false, nil)
+			p.finish(r, 1, 1, false, nil)
 		}
 	}
 	if len(first) != 3 {
-		t.Fatalf("with one idle worker, three rounds probed lanes %v: every lane must get its turn", first)
+		t.Fatalf("with one spare worker, three rounds served lanes %v: every lane must get its turn", first)
+	}
+}
+
+// TestPullProbeMessageWaitsForAWorker: a probe's message with no idle
+// worker waits, kept in progress, and is the next job of the first worker
+// that finishes.
+func TestPullProbeMessageWaitsForAWorker(t *testing.T) {
+	p := planner(4, 1, 2)
+	p.idle = 0
+	l := p.lanes[0]
+	msg := fakeMsg{}
+	p.handOver(job{msg: msg, lane: l}, true)
+	if len(p.waiting) != 1 || l.inflight != 1 {
+		t.Fatalf("waiting %d, in flight %d: want the message waiting", len(p.waiting), l.inflight)
+	}
+	next, ok := p.done(p.lanes[1])
+	if !ok || next.msg != msg || len(p.waiting) != 0 || p.idle != 0 {
+		t.Fatalf("the finishing worker took %v (%v); waiting %d, idle %d", next, ok, len(p.waiting), p.idle)
 	}
 }
 
@@ -125,3 +156,6 @@ func mustPlan(t *testing.T, p *puller) []pullRequest {
 	reqs, _ := p.nextRequests(time.Now())
 	return reqs
 }
+
+// fakeMsg stands for a pulled message the planner only passes on.
+type fakeMsg struct{ jetstream.Msg }

@@ -25,8 +25,7 @@ type Params struct {
 	Events   int
 	Duration time.Duration
 	// Replicas is the number of flowhook processes, one per cluster node
-	// in turn; default 3. Workers is each one's --workers; default 20
-	// (the fewest for the default 16 partitions).
+	// in turn; default 3. Workers is each one's --workers; default 16.
 	Replicas int
 	Workers  int
 	// ReceiverDelay is how long the receiver takes to answer; default 2ms.
@@ -52,7 +51,7 @@ func (p Params) withDefaults() Params {
 		p.Replicas = 3
 	}
 	if p.Workers <= 0 {
-		p.Workers = 20
+		p.Workers = 16
 	}
 	if p.ReceiverDelay <= 0 {
 		p.ReceiverDelay = 2 * time.Millisecond
