@@ -3,66 +3,15 @@ package inspect
 import (
 	"context"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/flowhook/flowhook/internal/browsertest"
 )
-
-// chromiumPath finds the headless browser: $FLOWHOOK_CHROMIUM, else
-// chromium (Debian's package) or its other usual names on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("FLOWHOOK_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// browser starts a headless Chromium with a fresh profile and returns a
-// tab's context; everything is torn down when the test ends. Without
-// Chromium the test fails, unless -short is given.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		if testing.Short() {
-			t.Skip("chromium not installed (apt-get install -y chromium); skipped under -short")
-		}
-		t.Fatal("chromium not found: install it (apt-get install -y chromium) or set FLOWHOOK_CHROMIUM; run with -short to skip browser tests")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelTab()
-		cancelAlloc()
-	})
-	return ctx
-}
 
 // pageState is what the test reads off the rendered page.
 type pageState struct {
@@ -94,7 +43,7 @@ const readPage = `(() => {
 // requests to the catcher and checks they appear live: newest first, query
 // decoded into a table, credentials masked, body shown; then clears.
 func TestPageInBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Open(t, 60*time.Second)
 	c, srv := startCatcher(t, Options{Response: Response{FailFirst: 1}})
 	// One capture before the page opens: rendered by the server.
 	send(t, "GET", srv.URL+"/hooks/first?email=ada%40example.com&name=Ada+Lovelace", http.Header{"Authorization": {"Bearer first-secret-value"}}, "")
