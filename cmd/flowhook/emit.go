@@ -27,7 +27,7 @@ const defaultNATSURL = "nats://127.0.0.1:4222"
 // a local server.
 func bindNATSFlags(fs *flag.FlagSet) *bus.ConnectOptions {
 	o := &bus.ConnectOptions{}
-	fs.StringVar(&o.URL, "nats-url", defaultNATSURL, "NATS server URL(s), comma-separated (serve's embedded server listens on the default)")
+	fs.Var(newJoinedList(&o.URL, defaultNATSURL, ","), "nats-url", "NATS server URL(s); serve's embedded server listens on the default"+listUsage)
 	fs.StringVar(&o.CredsFile, "nats-creds", "", "NATS credentials file (JWT + NKey seed)")
 	fs.StringVar(&o.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
 	fs.StringVar(&o.User, "nats-user", "", "NATS user name")

@@ -33,7 +33,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	f := &serviceFlags{}
 	c := &f.cfg
 	// NATS
-	fs.StringVar(&c.NATS.URL, "nats-url", "", "NATS server URL(s), comma-separated; empty starts an embedded NATS JetStream server")
+	fs.Var(newJoinedList(&c.NATS.URL, "", ","), "nats-url", "NATS server URL(s); none starts an embedded NATS JetStream server"+listUsage)
 	fs.StringVar(&c.NATS.CredsFile, "nats-creds", "", "NATS credentials file (JWT + NKey seed)")
 	fs.StringVar(&c.NATS.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
 	fs.StringVar(&c.NATS.User, "nats-user", "", "NATS user name")
@@ -66,10 +66,10 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Dispatch.HoldSpread, "hold-spread", 5*time.Second, "window over which events held by an open breaker are released when it may probe again")
 	fs.DurationVar(&c.Dispatch.PoisonSweep, "poison-sweep", time.Minute, "how often the request stream is swept for events that exhausted max-deliver")
 	// Egress
-	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)")
-	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list")
-	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)")
-	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)")
+	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)"+listUsage)
+	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list"+listUsage)
+	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)"+listUsage)
+	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)"+listUsage)
 	fs.IntVar(&c.Egress.FollowRedirects, "follow-redirects", 0, "redirect hops followed (0: a 3xx is judged as the response)")
 	fs.Int64Var(&c.Egress.MaxResponseBytes, "max-response-bytes", 64<<10, "response body bytes read (after decompression) and searched")
 	fs.DurationVar(&c.Egress.ConnectTimeout, "connect-timeout", 5*time.Second, "TCP connect deadline")
