@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -135,7 +136,9 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	switch format {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		// Colours only on a terminal: escape codes in a file or a pipe
+		// are noise.
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)}
 	default:
 		return zerolog.Nop(), fmt.Errorf("--log-format: want json or console, got %q", format)
 	}
@@ -153,16 +156,17 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowhook serve:", err)
 		return exitUsage
 	}
-	log, err := f.logger(os.Stderr)
+	log, err := f.logger(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "flowhook serve:", err)
 		return exitUsage
 	}
 	gcPercent, memoryLimit := app.TuneGC(os.LookupEnv)
 	log.Info().Int("gc_percent", gcPercent).Int64("memory_limit", memoryLimit).Msg("garbage collector (GOGC, GOMEMLIMIT)")
-	a, err := app.Start(ctx, f.config(), log)
+	cfg := f.config()
+	a, err := app.Start(ctx, cfg, log)
 	if err != nil {
-		log.Error().Err(err).Msg("flowhook could not start")
+		log.Error().Err(startHint(err, cfg)).Msg("flowhook could not start")
 		return exitFailure
 	}
 	if err := a.Wait(); err != nil {
@@ -171,6 +175,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	log.Info().Msg("flowhook stopped")
 	return exitOK
+}
+
+// startHint adds to a start-up error the flags that fix it.
+func startHint(err error, cfg app.Config) error {
+	if errors.Is(err, bus.ErrPortInUse) && cfg.NATS.URL == "" {
+		return fmt.Errorf("%w: start the embedded server on another port with --embedded-port (-1 picks a free one), "+
+			"or use the server already listening there with --nats-url nats://127.0.0.1:%d", err, cfg.EmbeddedPort)
+	}
+	return err
 }
 
 // endpointCap is the per-origin cap of --endpoint-max-concurrency: 0

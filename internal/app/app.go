@@ -148,7 +148,8 @@ func (a *App) start(ctx context.Context) error {
 	a.runFleet(ctx)
 	go func() {
 		a.ready.Store(true)
-		a.log.Info().Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
+		a.log.Info().Str("nats_url", nc.ConnectedUrlRedacted()).Str("admin_addr", a.adminURL()).
+			Str("consumer", topo.Consumer).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
 		err := d.Run(ctx)
 		a.ready.Store(false)
 		a.waitOperations(ctx)
@@ -171,6 +172,14 @@ func (a *App) AdminAddr() string {
 		return ""
 	}
 	return a.adminLn.Addr().String()
+}
+
+// adminURL is the admin listener's base URL, or "(disabled)".
+func (a *App) adminURL() string {
+	if addr := a.AdminAddr(); addr != "" {
+		return "http://" + addr
+	}
+	return "(disabled)"
 }
 
 // Breakers exposes the circuit breakers' registry (for status queries).

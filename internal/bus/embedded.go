@@ -3,6 +3,9 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -23,6 +26,43 @@ type EmbeddedOptions struct {
 	SyncAlways bool
 	// MonitorPort, when > 0, serves NATS monitoring (/jsz, /varz) on it.
 	MonitorPort int
+}
+
+// ErrPortInUse reports that a port the embedded server needs is already
+// taken, by another NATS server or another flowhook serve most likely.
+var ErrPortInUse = errors.New("bus: port in use")
+
+// PortInUseError names the address that is taken; it matches ErrPortInUse.
+type PortInUseError struct {
+	// Addr is host:port.
+	Addr string
+}
+
+func (e *PortInUseError) Error() string {
+	return "bus: embedded NATS server: " + e.Addr + " is already in use (another NATS server or flowhook serve?)"
+}
+
+// Is reports whether target is ErrPortInUse.
+func (e *PortInUseError) Is(target error) bool { return target == ErrPortInUse }
+
+// checkPortFree returns a *PortInUseError when host:port cannot be
+// listened on because something else listens there. A port of 0 or less
+// (any free port) is always free. The check is not atomic with the
+// server's own listen, but turns the usual case — a server already
+// running — into a clear error instead of a readiness timeout.
+func checkPortFree(host string, port int) error {
+	if port <= 0 {
+		return nil
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &PortInUseError{Addr: addr}
+		}
+		return fmt.Errorf("bus: embedded NATS server: listen on %s: %w", addr, err)
+	}
+	return ln.Close()
 }
 
 // Embedded is a running in-process NATS server.
@@ -60,6 +100,9 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	if o.SyncAlways {
 		opts.SyncAlways = true
 	}
+	if err := errors.Join(checkPortFree(o.Host, o.Port), checkPortFree(o.Host, o.MonitorPort)); err != nil {
+		return nil, err
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("bus: embedded server: %w", err)
@@ -67,6 +110,10 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	go srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
+		// Taken between the check and the server's own listen?
+		if err := checkPortFree(o.Host, o.Port); err != nil {
+			return nil, err
+		}
 		return nil, errors.New("bus: embedded server did not become ready within 10s")
 	}
 	return &Embedded{srv: srv}, nil
