@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -40,9 +42,14 @@ func bindNATSFlags(fs *flag.FlagSet) *bus.ConnectOptions {
 }
 
 // connectJetStream connects without the reconnect chatter of a service.
+// When no server answers, the error names the URL tried and how to start
+// a server there.
 func connectJetStream(o bus.ConnectOptions, name string) (*nats.Conn, jetstream.JetStream, error) {
 	o.Name = name
 	nc, err := bus.Connect(o, zerolog.Nop())
+	if errors.Is(err, nats.ErrNoServers) {
+		return nil, nil, noServerError(o.URL, err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,6 +59,38 @@ func connectJetStream(o bus.ConnectOptions, name string) (*nats.Conn, jetstream.
 		return nil, nil, err
 	}
 	return nc, js, nil
+}
+
+// noServerError says which URL was tried and how to get a server there.
+func noServerError(urls string, err error) error {
+	hint := "point --nats-url at a running NATS server"
+	if urls == defaultNATSURL {
+		hint = "start one with `flowhook serve` (its embedded NATS server listens there), or point --nats-url at yours"
+	}
+	return fmt.Errorf("cannot connect to NATS at %s (%v): %s", redactURLs(urls), err, hint)
+}
+
+// redactURLs returns comma-separated NATS URLs with any password or token
+// in them replaced.
+func redactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		u, err := url.Parse(p)
+		switch {
+		case err != nil:
+			parts[i] = "(unparsable URL)"
+		case u.User != nil:
+			parts[i] = u.Redacted()
+			if _, hasPassword := u.User.Password(); !hasPassword {
+				u.User = url.User("xxxxx")
+				parts[i] = u.String()
+			}
+		default:
+			parts[i] = p
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // emitFlags are emit's own flags.

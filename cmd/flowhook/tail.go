@@ -82,6 +82,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer nc.Close()
+	reportConnection(nc, stderr)
 	return follow(ctx, js, o, stdout, stderr)
 }
 
@@ -99,6 +100,24 @@ func (o tailOptions) check(nargs int) error {
 		return errors.New("--count, --since and --timeout must not be negative")
 	}
 	return nil
+}
+
+// reportConnection says on w when the connection to NATS is lost and when
+// it is back: a tail that silently stops printing looks like a quiet flow.
+func reportConnection(nc *nats.Conn, w io.Writer) {
+	nc.SetDisconnectErrHandler(func(c *nats.Conn, err error) {
+		if c.IsClosed() {
+			return // we are stopping
+		}
+		why := ""
+		if err != nil {
+			why = " (" + err.Error() + ")"
+		}
+		fmt.Fprintf(w, "flowhook tail: lost the connection to NATS%s; reconnecting\n", why)
+	})
+	nc.SetReconnectHandler(func(c *nats.Conn) {
+		fmt.Fprintf(w, "flowhook tail: reconnected to %s; following again\n", c.ConnectedUrlRedacted())
+	})
 }
 
 // consumerConfig is the ordered consumer reading the chosen outcomes.
