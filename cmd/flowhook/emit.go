@@ -182,7 +182,7 @@ func (f *emitFlags) fileSource() (eventSource, error) {
 	}
 	events, err := preview.ParseEvents(data, f.idPrefix)
 	if err != nil {
-		return eventSource{}, fmt.Errorf("%s: %w", f.file, err)
+		return eventSource{}, fmt.Errorf("%s: %w; nothing was published (every event is read before the first is sent)", f.file, err)
 	}
 	return eventSource{total: len(events), event: func(i int) (preview.Outgoing, error) { return events[i], nil }}, nil
 }
