@@ -29,9 +29,9 @@ type statsFlags struct {
 }
 
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("stats", "stats --account ID [--flow ID [--node ID]] [--worst [--limit N]] [--json]\n\n"+
+	fs := newFlagSet("stats", "stats --account ID [--flow ID [--node-id ID]] [--worst [--limit N]] [--json]\n\n"+
 		"Reads node stats from the NATS key-value bucket flowhook serve aggregates into:\n"+
-		"one node (--flow and --node), every node of a flow (--flow), every node of an\n"+
+		"one node (--flow and --node-id), every node of a flow (--flow), every node of an\n"+
 		"account, or the account's worst nodes (--worst: error spikes first, then most\n"+
 		"errors in the last hour). Exit 0: shown; 1: no stats or NATS unreachable; 2: bad flags.",
 		"flowhook stats --nats-url nats://nats:4222 --account acme --worst", stderr)
@@ -39,7 +39,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var f statsFlags
 	fs.StringVar(&f.account, "account", "", "account id (required)")
 	fs.StringVar(&f.flow, "flow", "", "flow id: that flow's nodes")
-	fs.StringVar(&f.node, "node", "", "node id (with --flow): that node alone, in detail")
+	fs.StringVar(&f.node, "node-id", "", "node id (with --flow): that node alone, in detail")
 	fs.BoolVar(&f.worst, "worst", false, "the account's worst nodes")
 	fs.IntVar(&f.limit, "limit", 10, "how many worst nodes")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON (the admin API's /v1/stats format) instead of a table")
@@ -87,13 +87,13 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func (f statsFlags) check(nargs int) error {
 	switch {
 	case nargs > 0:
-		return errors.New("unexpected arguments; use --account, --flow, --node")
+		return errors.New("unexpected arguments; use --account, --flow, --node-id")
 	case !flowevent.ValidAccount(f.account):
 		return errors.New("--account is required: 1 to 64 characters from A-Z a-z 0-9 _ -")
 	case f.node != "" && f.flow == "":
-		return errors.New("--node needs --flow")
+		return errors.New("--node-id needs --flow")
 	case f.worst && (f.flow != "" || f.node != ""):
-		return errors.New("--worst ranks a whole account: drop --flow and --node")
+		return errors.New("--worst ranks a whole account: drop --flow and --node-id")
 	case f.limit < 1 || f.limit > nodestats.MaxLimit:
 		return fmt.Errorf("--limit must be from 1 to %d", nodestats.MaxLimit)
 	}

@@ -86,7 +86,7 @@ func TestStatsCommand(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"one node", []string{"--account", "acme", "--flow", "onboarding", "--node", "crm"}, []string{
+		{"one node", []string{"--account", "acme", "--flow", "onboarding", "--node-id", "crm"}, []string{
 			"acme / onboarding / crm",
 			"passed through  20",
 			"routes          yes 10   no 10   exit 0",
@@ -145,10 +145,10 @@ func TestStatsCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"no account", []string{"--nats-url", url}, exitUsage, "--account is required"},
-		{"node without flow", []string{"--nats-url", url, "--account", "acme", "--node", "crm"}, exitUsage, "--node needs --flow"},
+		{"node without flow", []string{"--nats-url", url, "--account", "acme", "--node-id", "crm"}, exitUsage, "--node-id needs --flow"},
 		{"worst with flow", []string{"--nats-url", url, "--account", "acme", "--worst", "--flow", "x"}, exitUsage, "--worst"},
 		{"bad limit", []string{"--nats-url", url, "--account", "acme", "--worst", "--limit", "0"}, exitUsage, "--limit"},
-		{"unknown node", []string{"--nats-url", url, "--account", "acme", "--flow", "onboarding", "--node", "nope"}, exitFailure, "no stats yet"},
+		{"unknown node", []string{"--nats-url", url, "--account", "acme", "--flow", "onboarding", "--node-id", "nope"}, exitFailure, "no stats yet"},
 		{"unknown account", []string{"--nats-url", url, "--account", "other"}, exitFailure, "no stats yet"},
 		{"no bucket", []string{"--nats-url", url, "--account", "acme", "--bucket", "missing"}, exitFailure, "unavailable"},
 		{"no server", []string{"--nats-url", "nats://127.0.0.1:1", "--account", "acme"}, exitFailure, "connect"},
