@@ -196,6 +196,12 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "flowhook render:", err)
 		return exitFailure
 	}
+	if problems := r.Invalid(); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, "flowhook render:", p)
+		}
+		return exitFailure
+	}
 	return exitOK
 }
 

@@ -20,6 +20,10 @@ type SecretRef struct {
 	EnvVar string `json:"env_var"`
 	// Found reports whether the secret resolves where render runs.
 	Found bool `json:"found"`
+	// Problem, when set, says why the secret's value, found here, would
+	// not do: the send would end in invalid_config (a signing secret that
+	// is not a whsec_ base64 key). It never quotes the value.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Secrets resolves a secret by name (internal/secret.Store implements it).

@@ -81,8 +81,11 @@ func (r *Rendered) writeSecrets(ew *errWriter) {
 	ew.printf("\nSecrets (values never shown):\n")
 	for _, s := range r.Secrets {
 		state := "set"
-		if !s.Found {
+		switch {
+		case !s.Found:
 			state = "NOT set here: a send would end in secret_missing"
+		case s.Problem != "":
+			state = "set, but INVALID: " + s.Problem
 		}
 		ew.printf("  %s: from $%s or a file %s in --secrets-dir (%s)\n", s.Name, s.EnvVar, s.Name, state)
 	}
