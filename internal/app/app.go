@@ -94,6 +94,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.nc = nc
+	checkMaxPayload(a.log, nc.MaxPayload(), eff.MaxEventBytes)
 	// A PubAck that never comes must not hold the in-order acker (and so
 	// every later ack) forever: it times out and its input is handed back.
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096), jetstream.WithPublishAsyncTimeout(10*time.Second))

@@ -26,7 +26,15 @@ type EmbeddedOptions struct {
 	SyncAlways bool
 	// MonitorPort, when > 0, serves NATS monitoring (/jsz, /varz) on it.
 	MonitorPort int
+	// MaxPayload is the largest message the server accepts; default
+	// DefaultEmbeddedMaxPayload. Tests set a stock server's 1 MiB.
+	MaxPayload int32
 }
+
+// DefaultEmbeddedMaxPayload is the embedded server's max_payload: room for
+// dead-letter records, which carry a request event's bytes base64-encoded,
+// of events up to a few MiB (NATS's own default is 1 MiB).
+const DefaultEmbeddedMaxPayload = 8 << 20
 
 // ErrPortInUse reports that a port the embedded server needs is already
 // taken, by another NATS server or another flowhook serve most likely.
@@ -85,6 +93,9 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	if o.ServerName == "" {
 		o.ServerName = "flowhook-embedded"
 	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = DefaultEmbeddedMaxPayload
+	}
 	opts := &server.Options{
 		ServerName: o.ServerName,
 		Host:       o.Host,
@@ -95,7 +106,7 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 		NoLog:      true,
 		HTTPHost:   o.Host,
 		HTTPPort:   o.MonitorPort,
-		MaxPayload: 8 << 20,
+		MaxPayload: o.MaxPayload,
 	}
 	if o.SyncAlways {
 		opts.SyncAlways = true
