@@ -100,7 +100,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files (one file per secret, as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets")
 	// Operations
-	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats); empty disables")
+	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats, the node stats page /stats/); empty disables")
 	fs.BoolVar(&f.nodeStats, "node-stats", true, "aggregate node stats in this replica when it holds the lease (false: only serve them)")
 	fs.StringVar(&c.Tracing.Endpoint, "otel-endpoint", "", "OTLP/HTTP traces URL (e.g. http://otel-collector:4318/v1/traces); empty: no spans")
 	fs.Float64Var(&c.Tracing.SampleRatio, "otel-sample-ratio", 1, "share of new traces recorded; events with a sampled traceparent are always recorded")
