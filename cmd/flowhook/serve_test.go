@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,10 +51,12 @@ func TestServeStartLogAndCleanStop(t *testing.T) {
 		done <- commands["serve"].run(ctx, []string{"--embedded-port", "-1", "--data-dir", t.TempDir(),
 			"--admin-addr", "127.0.0.1:0", "--workers", "4"}, &stderr, &stderr)
 	}()
+	// Stop once it is ready (pulling): a stop within the first
+	// milliseconds is another matter.
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(stderr.String(), "flowhook dispatching") {
+	for !ready(stderr.String()) {
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", stderr.String())
+			t.Fatalf("serve did not become ready:\n%s", stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -91,6 +94,22 @@ func TestServeStartLogAndCleanStop(t *testing.T) {
 	if !started {
 		t.Error("no start line")
 	}
+}
+
+// ready reports whether serve, from its log, has started and its admin
+// endpoint answers /readyz with 200.
+func ready(log string) bool {
+	_, line, ok := strings.Cut(log, `"admin_addr":"`)
+	if !ok {
+		return false
+	}
+	addr, _, _ := strings.Cut(line, `"`)
+	resp, err := http.Get(addr + "/readyz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // TestConsoleLogWithoutTerminalHasNoColour: console logs written to a file
