@@ -29,23 +29,42 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// parse reads the flags into the checker's parameters; dir is also
+// where logs are kept.
+func parse(args []string, stderr io.Writer) (faultcheck.Params, error) {
+	var p faultcheck.Params
 	fs := flag.NewFlagSet("flowhook-check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	bin := fs.String("bin", "", "flowhook binary to run (default: build ./cmd/flowhook into a temporary directory)")
-	events := fs.Int("events", 1000, "request events per scenario")
-	duration := fs.Duration("duration", 10*time.Second, "window over which each scenario publishes its events; faults land inside it")
-	replicas := fs.Int("replicas", 2, "flowhook processes")
-	workers := fs.Int("workers", 32, "workers per process")
-	scen := fs.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(faultcheck.Names(), ", ")+")")
-	timeout := fs.Duration("timeout", 0, "longest wait for every event of a scenario to finish (default 90s + 2 x duration)")
-	dir := fs.String("dir", "", "keep NATS stores and process logs here (default: a temporary directory, removed)")
+	fs.StringVar(&p.Binary, "bin", "", "flowhook binary to run (default: build ./cmd/flowhook into a temporary directory)")
+	fs.IntVar(&p.Events, "events", 1000, "request events per scenario")
+	fs.DurationVar(&p.Duration, "duration", 10*time.Second, "window over which each scenario publishes its events; faults land inside it")
+	fs.IntVar(&p.Replicas, "replicas", 2, "flowhook processes")
+	fs.IntVar(&p.Workers, "workers", 32, "workers per process")
+	fs.Func("scenarios", "scenarios to run, repeat the flag or comma-separate (default all: "+strings.Join(faultcheck.Names(), ", ")+")", func(v string) error {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				p.Scenarios = append(p.Scenarios, s)
+			}
+		}
+		return nil
+	})
+	fs.DurationVar(&p.Timeout, "timeout", 0, "longest wait for every event of a scenario to finish (default 90s + 2 x duration)")
+	fs.StringVar(&p.Dir, "dir", "", "keep NATS stores and process logs here (default: a temporary directory, removed)")
 	verbose := fs.Bool("v", false, "print progress")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: flowhook-check [flags]\n\nexample:\n  go run ./cmd/flowhook-check -events 2000 -duration 20s\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if *verbose {
+		p.Progress = stderr
+	}
+	return p, err
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	p, err := parse(args, stderr)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
@@ -53,13 +72,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := faultcheck.Params{Binary: *bin, Events: *events, Duration: *duration, Replicas: *replicas, Workers: *workers, Dir: *dir, Timeout: *timeout}
-	if *scen != "" {
-		p.Scenarios = strings.Split(*scen, ",")
-	}
-	if *verbose {
-		p.Progress = stderr
-	}
 	if p.Binary == "" {
 		tmp, err := os.MkdirTemp("", "flowhook-check-bin-")
 		if err != nil {
@@ -86,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			for class, ids := range r.Examples {
 				fmt.Fprintf(stdout, "  %s: %v\n", class, ids)
 			}
-			if *dir != "" {
+			if p.Dir != "" {
 				fmt.Fprintf(stdout, "  logs: %s\n", strings.Join(r.Logs, " "))
 			}
 		}

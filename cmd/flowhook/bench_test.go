@@ -22,7 +22,7 @@ func TestBenchQuick(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	out := filepath.Join(t.TempDir(), "bench.json")
-	cmd := exec.Command(bin, "bench", "--quick", "--json", out)
+	cmd := exec.Command(bin, "bench", "--quick", "--json-out", out)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

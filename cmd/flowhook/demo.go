@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rs/zerolog"
 
@@ -27,7 +26,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log := zerolog.Nop()
 	if *verbose {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).With().Timestamp().Logger()
+		log, _ = newLogger(stderr, "console", "info") // colours only on a terminal
 	}
 	if _, err := demo.Run(ctx, stdout, demo.Options{Profiles: *profiles, Log: log}); err != nil {
 		fmt.Fprintln(stderr, "flowhook demo:", err)

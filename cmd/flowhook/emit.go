@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,7 +29,7 @@ const defaultNATSURL = "nats://127.0.0.1:4222"
 // a local server.
 func bindNATSFlags(fs *flag.FlagSet) *bus.ConnectOptions {
 	o := &bus.ConnectOptions{}
-	fs.StringVar(&o.URL, "nats-url", defaultNATSURL, "NATS server URL(s), comma-separated (serve's embedded server listens on the default)")
+	fs.Var(newJoinedList(&o.URL, defaultNATSURL, ","), "nats-url", "NATS server URL(s); serve's embedded server listens on the default"+listUsage)
 	fs.StringVar(&o.CredsFile, "nats-creds", "", "NATS credentials file (JWT + NKey seed)")
 	fs.StringVar(&o.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
 	fs.StringVar(&o.User, "nats-user", "", "NATS user name")
@@ -40,9 +42,14 @@ func bindNATSFlags(fs *flag.FlagSet) *bus.ConnectOptions {
 }
 
 // connectJetStream connects without the reconnect chatter of a service.
+// When no server answers, the error names the URL tried and how to start
+// a server there.
 func connectJetStream(o bus.ConnectOptions, name string) (*nats.Conn, jetstream.JetStream, error) {
 	o.Name = name
 	nc, err := bus.Connect(o, zerolog.Nop())
+	if errors.Is(err, nats.ErrNoServers) {
+		return nil, nil, noServerError(o.URL, err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,6 +59,38 @@ func connectJetStream(o bus.ConnectOptions, name string) (*nats.Conn, jetstream.
 		return nil, nil, err
 	}
 	return nc, js, nil
+}
+
+// noServerError says which URL was tried and how to get a server there.
+func noServerError(urls string, err error) error {
+	hint := "point --nats-url at a running NATS server"
+	if urls == defaultNATSURL {
+		hint = "start one with `flowhook serve` (its embedded NATS server listens there), or point --nats-url at yours"
+	}
+	return fmt.Errorf("cannot connect to NATS at %s (%v): %s", redactURLs(urls), err, hint)
+}
+
+// redactURLs returns comma-separated NATS URLs with any password or token
+// in them replaced.
+func redactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		u, err := url.Parse(p)
+		switch {
+		case err != nil:
+			parts[i] = "(unparsable URL)"
+		case u.User != nil:
+			parts[i] = u.Redacted()
+			if _, hasPassword := u.User.Password(); !hasPassword {
+				u.User = url.User("xxxxx")
+				parts[i] = u.String()
+			}
+		default:
+			parts[i] = p
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // emitFlags are emit's own flags.
@@ -143,7 +182,7 @@ func (f *emitFlags) fileSource() (eventSource, error) {
 	}
 	events, err := preview.ParseEvents(data, f.idPrefix)
 	if err != nil {
-		return eventSource{}, fmt.Errorf("%s: %w", f.file, err)
+		return eventSource{}, fmt.Errorf("%s: %w; nothing was published (every event is read before the first is sent)", f.file, err)
 	}
 	return eventSource{total: len(events), event: func(i int) (preview.Outgoing, error) { return events[i], nil }}, nil
 }

@@ -9,12 +9,17 @@ import (
 	"github.com/flowhook/flowhook/internal/secret"
 )
 
-// stringList is a comma-separated list flag.
+// The list flags below accumulate: a flag given several times keeps every
+// value, and each value may itself be a comma-separated list, so
+// "--allow-cidrs a --allow-cidrs b" and "--allow-cidrs a,b" mean the same.
+// listUsage ends their usage text.
+const listUsage = " (repeat the flag or comma-separate)"
+
+// stringList is a list flag of strings.
 type stringList []string
 
 func (l *stringList) String() string { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error {
-	*l = nil
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			*l = append(*l, s)
@@ -23,8 +28,8 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
-// prefixList is a comma-separated list of CIDR prefixes (a bare address is
-// a single-address prefix).
+// prefixList is a list flag of CIDR prefixes (a bare address is a
+// single-address prefix).
 type prefixList []netip.Prefix
 
 func (l *prefixList) String() string {
@@ -36,7 +41,6 @@ func (l *prefixList) String() string {
 }
 
 func (l *prefixList) Set(v string) error {
-	*l = nil
 	for _, s := range strings.Split(v, ",") {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -59,7 +63,7 @@ func (l *prefixList) Set(v string) error {
 	return nil
 }
 
-// intList is a comma-separated list of integers.
+// intList is a list flag of integers.
 type intList []int
 
 func (l *intList) String() string {
@@ -71,7 +75,6 @@ func (l *intList) String() string {
 }
 
 func (l *intList) Set(v string) error {
-	*l = nil
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -108,5 +111,40 @@ func (l *grantList) Set(v string) error {
 		}
 		*l = append(*l, g)
 	}
+	return nil
+}
+
+// joinedList is a list flag kept as one string, its values joined by sep
+// (NATS server URLs joined by commas, as nats.Connect takes them). The
+// first value given replaces the default; later ones are appended.
+type joinedList struct {
+	dst *string
+	sep string
+	set bool
+}
+
+func newJoinedList(dst *string, def, sep string) *joinedList {
+	*dst = def
+	return &joinedList{dst: dst, sep: sep}
+}
+
+func (l *joinedList) String() string {
+	if l == nil || l.dst == nil {
+		return ""
+	}
+	return *l.dst
+}
+
+func (l *joinedList) Set(v string) error {
+	var parts []string
+	if l.set && *l.dst != "" {
+		parts = append(parts, *l.dst)
+	}
+	for _, s := range strings.Split(v, l.sep) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	*l.dst, l.set = strings.Join(parts, l.sep), true
 	return nil
 }

@@ -62,6 +62,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			defer mu.Unlock()
 			fmt.Fprintln(stdout, inspect.Line(c))
 		}
+		opts.OnGiveUp = func(c inspect.Capture) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(stdout, inspect.GiveUpLine(c))
+		}
 	}
 	c, err := inspect.New(opts)
 	if err != nil {

@@ -46,7 +46,7 @@ func bindSampleFlags(fs *flag.FlagSet) *sampleFlags {
 	fs.StringVar(&f.userAgent, "user-agent", egress.DefaultUserAgent, "User-Agent of the request (as serve's --user-agent)")
 	fs.StringVar(&f.secretsDir, "secrets-dir", "", "directory of secret files, as for serve")
 	fs.StringVar(&f.secretsPrefix, "secrets-env-prefix", secret.DefaultEnvPrefix, "environment variable prefix of secrets, as for serve")
-	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret, as for serve: ACCOUNT:NAME")
+	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret, as for serve: ACCOUNT:NAME"+listUsage)
 	fs.BoolVar(&f.httpsOnly, "https-only", false, "refuse nodes whose URL is not https, as serve --https-only")
 	return f
 }
@@ -196,6 +196,12 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "flowhook render:", err)
+		return exitFailure
+	}
+	if problems := r.Invalid(); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, "flowhook render:", p)
+		}
 		return exitFailure
 	}
 	return exitOK

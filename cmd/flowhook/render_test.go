@@ -188,3 +188,38 @@ func TestRenderCurlReachesReceiver(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderChecksTheSigningKey: render checks a signing secret found where
+// it runs as send does: one that is not a whsec_ base64 key shows as
+// invalid and render exits 1; a valid key shows as set.
+func TestRenderChecksTheSigningKey(t *testing.T) {
+	node := writeFile(t, "node.json", `{"method":"POST","url":"https://crm.example.com/hooks","body":"json",
+  "params":[{"name":"email","from":"profile","path":"email"}],
+  "signing":{"scheme":"standard-webhooks","secret":"hook_key"},
+  "response":{"kind":"status","status":200},"on_error":"no"}`)
+	for _, tc := range []struct {
+		name, value string
+		code        int
+		want        []string
+	}{
+		{"a plain password", "mysecret", exitFailure, []string{"set, but INVALID: not a whsec_ base64 key", `flowhook render: secret "hook_key": not a whsec_ base64 key`}},
+		{"bare base64, no prefix", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", exitFailure, []string{"set, but INVALID"}},
+		{"a whsec_ key", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", exitOK, []string{"hook_key (account demo): from the file demo/hook_key in --secrets-dir or $FLOWHOOK_SECRET_DEMO__HOOK_KEY, or a shared secret granted to the account (set: account environment)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("FLOWHOOK_SECRET_DEMO__HOOK_KEY", tc.value)
+			code, out, errOut := runCommand(t.Context(), "render", node, "--profile", tryProfile)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, out, errOut)
+				}
+			}
+			if strings.Contains(out+errOut, tc.value) {
+				t.Errorf("output shows the secret:\n%s%s", out, errOut)
+			}
+		})
+	}
+}

@@ -32,7 +32,7 @@ type replayFlags struct {
 }
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("replay", "replay [--account ID] [--flow ID] [--node ID] [--reason R] [--since T] [--until T] [--dry-run]\n\n"+
+	fs := newFlagSet("replay", "replay [--account ID] [--flow ID] [--node-id ID] [--reason R] [--since T] [--until T] [--dry-run]\n\n"+
 		"Re-publishes dead-lettered request events to the subject they came on, with their\n"+
 		"original bytes and headers (NATS and Flowhook-* bookkeeping headers dropped, so each\n"+
 		"starts afresh) and a Flowhook-Replay header. Each keeps its CloudEvent id, so its\n"+
@@ -46,10 +46,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var f replayFlags
 	fs.StringVar(&f.account, "account", "", "only dead letters of this account")
 	fs.StringVar(&f.flow, "flow", "", "only this flow")
-	fs.StringVar(&f.node, "node", "", "only this node")
+	fs.StringVar(&f.node, "node-id", "", "only this node id")
 	fs.StringVar(&f.reason, "reason", "", "only this dead-letter reason (e.g. invalid_event, event_too_large, max_deliveries)")
-	fs.Var(&f.since, "since", "only dead letters written at or after this time")
-	fs.Var(&f.until, "until", "only dead letters written before this time")
+	fs.Var(&f.since, "since", "only dead letters written at or after this time: RFC 3339 (2026-03-01T10:00:00Z) or a duration back from now (24h)")
+	fs.Var(&f.until, "until", "only dead letters written before this time: RFC 3339 or a duration back from now")
 	fs.StringVar(&f.stream, "stream", bus.DefaultDeadLetterStream, "dead-letter stream")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be replayed; publish nothing")
 	fs.IntVar(&f.limit, "limit", 0, "replay at most this many (0: no limit)")

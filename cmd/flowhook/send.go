@@ -32,10 +32,10 @@ type egressFlags struct {
 func bindEgressFlags(fs *flag.FlagSet) *egressFlags {
 	f := &egressFlags{}
 	c := &f.cfg
-	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs let through although denied by default, as for serve (e.g. 127.0.0.1/32 to reach flowhook inspect)")
-	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list")
-	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)")
-	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)")
+	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs let through although denied by default, as for serve (e.g. 127.0.0.1/32 to reach flowhook inspect)"+listUsage)
+	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list"+listUsage)
+	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)"+listUsage)
+	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)"+listUsage)
 	fs.IntVar(&c.FollowRedirects, "follow-redirects", 0, "redirect hops followed (0: a 3xx is judged as the response)")
 	fs.Int64Var(&c.MaxResponseBytes, "max-response-bytes", 64<<10, "response body bytes read (after decompression) and searched")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", 5*time.Second, "TCP connect deadline")

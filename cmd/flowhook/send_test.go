@@ -52,21 +52,22 @@ func TestSendCommand(t *testing.T) {
 	t.Setenv("FLOWHOOK_SECRET_DEMO__CRM_TOKEN", secretValue)
 	catcher, url := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201, FailFirst: 1, FailStatus: 503}}, nil)
 	node := writeFile(t, "node.json", tryNode(url))
-	args := []string{node, "--profile", tryProfile, "--allow-cidrs", "127.0.0.1/32"}
+	args := []string{node, "--profile", tryProfile}
+	allow := []string{"--allow-cidrs", "127.0.0.1/32"}
 	tests := []struct {
 		name  string
 		extra []string
 		code  int
 		want  []string
 	}{
-		{"injected failure", nil, exitFailure, []string{
+		{"injected failure", allow, exitFailure, []string{
 			"Sending POST " + url + "/hooks/crm?source=flows&email=ada%40example.com&first_name=Ada&city=London&form=",
 			"Authorization: Bearer ****", "Response: 503 Service Unavailable",
 			"failure injected by flowhook inspect",
 			"Judged: status_mismatch: expected status 201, got 503", "Route:  no (the node's error action)",
 		}},
-		{"matched", []string{"--quiet"}, exitOK, []string{"Response: 201 Created", `{"ok":true}`, "Judged: matched", "Route:  yes"}},
-		{"guard", []string{"--allow-cidrs", "", "--quiet"}, exitFailure, []string{"No response", "Judged: blocked_destination", "(loopback)", "Route:  no"}},
+		{"matched", append([]string{"--quiet"}, allow...), exitOK, []string{"Response: 201 Created", `{"ok":true}`, "Judged: matched", "Route:  yes"}},
+		{"guard", []string{"--quiet"}, exitFailure, []string{"No response", "Judged: blocked_destination", "(loopback)", "Route:  no"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

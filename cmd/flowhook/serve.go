@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	f := &serviceFlags{}
 	c := &f.cfg
 	// NATS
-	fs.StringVar(&c.NATS.URL, "nats-url", "", "NATS server URL(s), comma-separated; empty starts an embedded NATS JetStream server")
+	fs.Var(newJoinedList(&c.NATS.URL, "", ","), "nats-url", "NATS server URL(s); none starts an embedded NATS JetStream server"+listUsage)
 	fs.StringVar(&c.NATS.CredsFile, "nats-creds", "", "NATS credentials file (JWT + NKey seed)")
 	fs.StringVar(&c.NATS.NKeyFile, "nats-nkey", "", "NATS NKey seed file")
 	fs.StringVar(&c.NATS.User, "nats-user", "", "NATS user name")
@@ -68,10 +69,10 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	fs.DurationVar(&c.Dispatch.HoldSpread, "hold-spread", 5*time.Second, "window over which events held by an open breaker are released when it may probe again")
 	fs.DurationVar(&c.Dispatch.PoisonSweep, "poison-sweep", time.Minute, "how often the request stream is swept for events that exhausted max-deliver")
 	// Egress
-	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)")
-	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list")
-	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)")
-	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)")
+	fs.Var(&f.allowCIDRs, "allow-cidrs", "CIDRs the SSRF guard lets through although denied by default (e.g. 10.20.0.0/16)"+listUsage)
+	fs.Var(&f.denyCIDRs, "deny-cidrs", "CIDRs denied on top of the built-in list"+listUsage)
+	fs.Var(&f.allowHosts, "allow-hosts", "host names let through whatever they resolve to (exact, or *.suffix)"+listUsage)
+	fs.Var(&f.allowPorts, "allow-ports", "destination ports allowed (empty: any)"+listUsage)
 	fs.IntVar(&c.Egress.FollowRedirects, "follow-redirects", 0, "redirect hops followed (0: a 3xx is judged as the response)")
 	fs.Int64Var(&c.Egress.MaxResponseBytes, "max-response-bytes", 64<<10, "response body bytes read (after decompression) and searched")
 	fs.DurationVar(&c.Egress.ConnectTimeout, "connect-timeout", 5*time.Second, "TCP connect deadline")
@@ -101,9 +102,9 @@ func bindServiceFlags(fs *flag.FlagSet) *serviceFlags {
 	// Secrets
 	fs.StringVar(&c.Secrets.Dir, "secrets-dir", "", "directory of secret files: <dir>/<account>/<name> for an account's secrets, <dir>/<name> for shared ones (as mounted Kubernetes secrets)")
 	fs.StringVar(&c.Secrets.EnvPrefix, "secrets-env-prefix", "FLOWHOOK_SECRET_", "environment variable prefix of secrets (<prefix><ACCOUNT>__<NAME> for an account's, <prefix><NAME> for shared ones)")
-	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret: ACCOUNT:NAME (ACCOUNT * for every account); comma-separated or repeated")
+	fs.Var(&f.grants, "grant-secret", "let an account use a shared secret: ACCOUNT:NAME (ACCOUNT * for every account)"+listUsage)
 	// Operations
-	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats); empty disables")
+	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:8081", "admin HTTP address (/healthz, /readyz, /metrics, /v1/breakers, /v1/stats, the node stats page /stats/); empty disables")
 	fs.BoolVar(&f.nodeStats, "node-stats", true, "aggregate node stats in this replica when it holds the lease (false: only serve them)")
 	fs.StringVar(&c.Tracing.Endpoint, "otel-endpoint", "", "OTLP/HTTP traces URL (e.g. http://otel-collector:4318/v1/traces); empty: no spans")
 	fs.Float64Var(&c.Tracing.SampleRatio, "otel-sample-ratio", 1, "share of new traces recorded; events with a sampled traceparent are always recorded")
@@ -140,7 +141,9 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	switch format {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		// Colours only on a terminal: escape codes in a file or a pipe
+		// are noise.
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)}
 	default:
 		return zerolog.Nop(), fmt.Errorf("--log-format: want json or console, got %q", format)
 	}
@@ -158,16 +161,17 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowhook serve:", err)
 		return exitUsage
 	}
-	log, err := f.logger(os.Stderr)
+	log, err := f.logger(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "flowhook serve:", err)
 		return exitUsage
 	}
 	gcPercent, memoryLimit := app.TuneGC(os.LookupEnv)
 	log.Info().Int("gc_percent", gcPercent).Int64("memory_limit", memoryLimit).Msg("garbage collector (GOGC, GOMEMLIMIT)")
-	a, err := app.Start(ctx, f.config(), log)
+	cfg := f.config()
+	a, err := app.Start(ctx, cfg, log)
 	if err != nil {
-		log.Error().Err(err).Msg("flowhook could not start")
+		log.Error().Err(startHint(err, cfg)).Msg("flowhook could not start")
 		return exitFailure
 	}
 	if err := a.Wait(); err != nil {
@@ -176,6 +180,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
 	}
 	log.Info().Msg("flowhook stopped")
 	return exitOK
+}
+
+// startHint adds to a start-up error the flags that fix it.
+func startHint(err error, cfg app.Config) error {
+	if errors.Is(err, bus.ErrPortInUse) && cfg.NATS.URL == "" {
+		return fmt.Errorf("%w: start the embedded server on another port with --embedded-port (-1 picks a free one), "+
+			"or use the server already listening there with --nats-url nats://127.0.0.1:%d", err, cfg.EmbeddedPort)
+	}
+	return err
 }
 
 // endpointCap is the per-origin cap of --endpoint-max-concurrency: 0

@@ -29,9 +29,9 @@ type statsFlags struct {
 }
 
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("stats", "stats --account ID [--flow ID [--node ID]] [--worst [--limit N]] [--json]\n\n"+
+	fs := newFlagSet("stats", "stats --account ID [--flow ID [--node-id ID]] [--worst [--limit N]] [--json]\n\n"+
 		"Reads node stats from the NATS key-value bucket flowhook serve aggregates into:\n"+
-		"one node (--flow and --node), every node of a flow (--flow), every node of an\n"+
+		"one node (--flow and --node-id), every node of a flow (--flow), every node of an\n"+
 		"account, or the account's worst nodes (--worst: error spikes first, then most\n"+
 		"errors in the last hour). Exit 0: shown; 1: no stats or NATS unreachable; 2: bad flags.",
 		"flowhook stats --nats-url nats://nats:4222 --account acme --worst", stderr)
@@ -39,7 +39,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var f statsFlags
 	fs.StringVar(&f.account, "account", "", "account id (required)")
 	fs.StringVar(&f.flow, "flow", "", "flow id: that flow's nodes")
-	fs.StringVar(&f.node, "node", "", "node id (with --flow): that node alone, in detail")
+	fs.StringVar(&f.node, "node-id", "", "node id (with --flow): that node alone, in detail")
 	fs.BoolVar(&f.worst, "worst", false, "the account's worst nodes")
 	fs.IntVar(&f.limit, "limit", 10, "how many worst nodes")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON (the admin API's /v1/stats format) instead of a table")
@@ -87,13 +87,13 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func (f statsFlags) check(nargs int) error {
 	switch {
 	case nargs > 0:
-		return errors.New("unexpected arguments; use --account, --flow, --node")
+		return errors.New("unexpected arguments; use --account, --flow, --node-id")
 	case !flowevent.ValidAccount(f.account):
 		return errors.New("--account is required: 1 to 64 characters from A-Z a-z 0-9 _ -")
 	case f.node != "" && f.flow == "":
-		return errors.New("--node needs --flow")
+		return errors.New("--node-id needs --flow")
 	case f.worst && (f.flow != "" || f.node != ""):
-		return errors.New("--worst ranks a whole account: drop --flow and --node")
+		return errors.New("--worst ranks a whole account: drop --flow and --node-id")
 	case f.limit < 1 || f.limit > nodestats.MaxLimit:
 		return fmt.Errorf("--limit must be from 1 to %d", nodestats.MaxLimit)
 	}
@@ -106,7 +106,11 @@ func (f statsFlags) query(ctx context.Context, r *nodestats.Reader) (any, error)
 	case f.node != "":
 		return r.Node(ctx, f.account, f.flow, f.node)
 	case f.worst:
-		return r.Worst(ctx, f.account, f.limit)
+		rep, err := r.Worst(ctx, f.account, f.limit)
+		if err == nil && len(rep.Nodes) == 0 {
+			return nil, nodestats.ErrNotFound
+		}
+		return rep, err
 	default:
 		rep, err := r.Flow(ctx, f.account, f.flow)
 		if err == nil && len(rep.Nodes) == 0 {
@@ -142,7 +146,10 @@ func printNode(w io.Writer, v nodestats.View, now time.Time) {
 	_ = tw.Flush()
 }
 
-// printReport shows one line per node, then the total.
+// printReport shows one line per node, then the total. The table fits a
+// 120-column terminal with ids of usual length: totals since the start,
+// the last five minutes' counts, p90 and the failure details are in the
+// one-node view and --json; ids longer than maxIDColumn are shortened.
 func printReport(w io.Writer, r nodestats.Report, worst bool, now time.Time) {
 	title := r.Account
 	switch {
@@ -153,7 +160,7 @@ func printReport(w io.Writer, r nodestats.Report, worst bool, now time.Time) {
 	}
 	fmt.Fprintln(w, title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FLOW\tNODE\tPASSED\tYES\tNO\tEXIT\tERRORS\tLAST HOUR\tLAST 5 MIN\tSPIKE\tP50/P90/P99 MS\tLAST ERROR\tERRORS/MIN (1H)")
+	fmt.Fprintln(tw, "FLOW\tNODE\tPASSED\tYES/NO/EXIT\tERRORS 1H\tPER 5 MIN\tP50/P99 MS\tLAST ERROR, AGE")
 	for _, v := range r.Nodes {
 		printRow(tw, v, now)
 	}
@@ -163,18 +170,41 @@ func printReport(w io.Writer, r nodestats.Report, worst bool, now time.Time) {
 	_ = tw.Flush()
 }
 
+// maxIDColumn is the widest flow or node id shown whole in the table.
+const maxIDColumn = 14
+
+// printRow writes a node's row: the hour's errors per 5 minutes as a
+// sparkline, marked SPIKE in an error spike.
 func printRow(w io.Writer, v nodestats.View, now time.Time) {
-	spike := "-"
+	trend := bars(squeeze(v.ErrorsByMinute, 5))
 	if v.Spike {
-		spike = "SPIKE"
+		trend += " SPIKE"
 	}
-	fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d (%s)\t%d (%s)\t%d (%s)\t%s\t%s\t%s\t%s\n",
-		v.FlowID, v.NodeID, v.Total, v.Routes[flowevent.RouteYes], v.Routes[flowevent.RouteNo], v.Routes[flowevent.RouteExit],
-		v.Errors, pct(v.ErrorRate), v.Hour.Errors, pct(v.Hour.ErrorRate), v.Recent.Errors, pct(v.Recent.ErrorRate), spike,
-		latencyShort(v.Latency), lastErrorShort(v.LastError, now), sparkline(squeeze(v.ErrorsByMinute, 5)))
+	fmt.Fprintf(w, "%s\t%s\t%d\t%d/%d/%d\t%d (%s)\t%s\t%s\t%s\n",
+		shorten(v.FlowID, maxIDColumn), shorten(v.NodeID, maxIDColumn), v.Total,
+		v.Routes[flowevent.RouteYes], v.Routes[flowevent.RouteNo], v.Routes[flowevent.RouteExit],
+		v.Hour.Errors, pctShort(v.Hour.ErrorRate), trend,
+		latencyShort(v.Latency), lastErrorShort(v.LastError, now))
+}
+
+// shorten cuts s to n characters, the last one an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func pct(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) }
+
+// pctShort is a rate in whole percent; a non-zero rate under 1% is "<1%".
+func pctShort(r float64) string {
+	if r > 0 && r < 0.01 {
+		return "<1%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*r)
+}
 
 func spikeMark(spike bool) string {
 	if spike {
@@ -213,7 +243,7 @@ func latencyShort(l nodestats.Latency) string {
 	if l.Count == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f/%.0f/%.0f", l.P50, l.P90, l.P99)
+	return fmt.Sprintf("%.0f/%.0f", l.P50, l.P99)
 }
 
 func lastError(e *nodestats.LastError, now time.Time) string {
@@ -234,7 +264,20 @@ func lastErrorShort(e *nodestats.LastError, now time.Time) string {
 	if e == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%s %s ago", e.Reason, ago(now.Sub(e.At)))
+	return fmt.Sprintf("%s %s", e.Reason, agoShort(now.Sub(e.At)))
+}
+
+// agoShort is d in its largest whole unit: 45s, 12m, 3h, 2d.
+func agoShort(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(0, int(d/time.Second)))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
 // ago rounds d for people.
@@ -265,8 +308,16 @@ func squeeze(vals []uint32, n int) []uint32 {
 // sparkline draws vals as block characters scaled to their maximum, with
 // the maximum appended; all zero draws a flat line.
 func sparkline(vals []uint32) string {
-	const blocks = "▁▂▃▄▅▆▇█"
-	levels := []rune(blocks)
+	var peak uint32
+	for _, v := range vals {
+		peak = max(peak, v)
+	}
+	return bars(vals) + fmt.Sprintf(" max %d", peak)
+}
+
+// bars draws vals as block characters scaled to their maximum.
+func bars(vals []uint32) string {
+	levels := []rune("▁▂▃▄▅▆▇█")
 	var peak uint32
 	for _, v := range vals {
 		peak = max(peak, v)
@@ -279,5 +330,5 @@ func sparkline(vals []uint32) string {
 		}
 		b.WriteRune(levels[i])
 	}
-	return b.String() + fmt.Sprintf(" max %d", peak)
+	return b.String()
 }

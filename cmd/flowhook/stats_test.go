@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -86,7 +87,7 @@ func TestStatsCommand(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"one node", []string{"--account", "acme", "--flow", "onboarding", "--node", "crm"}, []string{
+		{"one node", []string{"--account", "acme", "--flow", "onboarding", "--node-id", "crm"}, []string{
 			"acme / onboarding / crm",
 			"passed through  20",
 			"routes          yes 10   no 10   exit 0",
@@ -145,11 +146,13 @@ func TestStatsCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"no account", []string{"--nats-url", url}, exitUsage, "--account is required"},
-		{"node without flow", []string{"--nats-url", url, "--account", "acme", "--node", "crm"}, exitUsage, "--node needs --flow"},
+		{"node without flow", []string{"--nats-url", url, "--account", "acme", "--node-id", "crm"}, exitUsage, "--node-id needs --flow"},
 		{"worst with flow", []string{"--nats-url", url, "--account", "acme", "--worst", "--flow", "x"}, exitUsage, "--worst"},
 		{"bad limit", []string{"--nats-url", url, "--account", "acme", "--worst", "--limit", "0"}, exitUsage, "--limit"},
-		{"unknown node", []string{"--nats-url", url, "--account", "acme", "--flow", "onboarding", "--node", "nope"}, exitFailure, "no stats yet"},
+		{"unknown node", []string{"--nats-url", url, "--account", "acme", "--flow", "onboarding", "--node-id", "nope"}, exitFailure, "no stats yet"},
 		{"unknown account", []string{"--nats-url", url, "--account", "other"}, exitFailure, "no stats yet"},
+		{"unknown account, worst", []string{"--nats-url", url, "--account", "other", "--worst"}, exitFailure, "no stats yet"},
+		{"unknown account, worst, json", []string{"--nats-url", url, "--account", "other", "--worst", "--json"}, exitFailure, "no stats yet"},
 		{"no bucket", []string{"--nats-url", url, "--account", "acme", "--bucket", "missing"}, exitFailure, "unavailable"},
 		{"no server", []string{"--nats-url", "nats://127.0.0.1:1", "--account", "acme"}, exitFailure, "connect"},
 	}
@@ -160,6 +163,51 @@ func TestStatsCommandErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d mentioning %q", code, errOut, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestStatsTableFits120Columns: the tables of the stats command fit a
+// 120-column terminal, for the test's nodes and for busier ones with
+// longer ids and failure reasons; ids too long for a column are
+// shortened.
+func TestStatsTableFits120Columns(t *testing.T) {
+	check := func(what, out string) {
+		t.Helper()
+		for _, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > 120 {
+				t.Errorf("%s: a line of %d columns:\n%s", what, n, out)
+			}
+		}
+	}
+	if !testing.Short() {
+		url := statsServer(t)
+		for _, args := range [][]string{{"--flow", "onboarding"}, {"--worst"}, {"--flow", "onboarding", "--node-id", "crm"}} {
+			_, out, _ := runCommand(t.Context(), "stats", append([]string{"--nats-url", url, "--account", "acme"}, args...)...)
+			check(strings.Join(args, " "), out)
+		}
+	}
+	now := time.Now()
+	busy := nodestats.View{
+		Account: "acme", FlowID: "onboarding-eu-2", NodeID: "crm-sync-leads", Total: 98765,
+		Routes: map[flowevent.Route]uint64{flowevent.RouteYes: 90000, flowevent.RouteNo: 8765, flowevent.RouteExit: 12},
+		Hour:   nodestats.Window{Errors: 4321, ErrorRate: 0.437}, Spike: true,
+		Latency:   nodestats.Latency{Count: 98765, P50: 1234, P90: 9000, P99: 29999},
+		LastError: &nodestats.LastError{Reason: flowevent.ReasonConnectionError, At: now.Add(-59 * time.Minute)},
+		ErrorsByMinute: func() []uint32 {
+			m := make([]uint32, 60)
+			for i := range m {
+				m[i] = uint32(i * 7)
+			}
+			return m
+		}(),
+	}
+	long := busy
+	long.FlowID, long.NodeID = strings.Repeat("f", 200), strings.Repeat("n", 256)
+	var b strings.Builder
+	printReport(&b, nodestats.Report{Account: "acme", Nodes: []nodestats.View{busy, long}, Total: busy}, true, now)
+	check("busy nodes", b.String())
+	if !strings.Contains(b.String(), "fffffffffffff… ") || !strings.Contains(b.String(), "connection_error 59m") {
+		t.Errorf("long ids not shortened or last error missing:\n%s", b.String())
 	}
 }
 

@@ -41,7 +41,7 @@ type tailOptions struct {
 	filter  tailFilter
 	json    bool
 	all     bool
-	since   time.Duration
+	since   timeFlag
 	count   int
 	timeout time.Duration
 }
@@ -62,7 +62,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.filter.route, "route", "", "only this route: yes, no or exit")
 	fs.BoolVar(&o.json, "json", false, "print each outcome event as its raw JSON, one per line")
 	fs.BoolVar(&o.all, "all", false, "start with every stored outcome")
-	fs.DurationVar(&o.since, "since", 0, "start with the outcomes stored in the last DURATION (e.g. 10m)")
+	fs.Var(&o.since, "since", "start with the outcomes stored since this time: RFC 3339 (2026-03-01T10:00:00Z) or a duration back from now (10m)")
 	fs.IntVar(&o.count, "count", 0, "stop after this many outcomes (0: never)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop after this long (0: never)")
 	if err := parseFlags(fs, args); err != nil {
@@ -82,6 +82,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer nc.Close()
+	reportConnection(nc, stderr)
 	return follow(ctx, js, o, stdout, stderr)
 }
 
@@ -93,12 +94,30 @@ func (o tailOptions) check(nargs int) error {
 		return fmt.Errorf("--route: want yes, no or exit, got %q", o.filter.route)
 	case o.filter.account != "" && !flowevent.ValidAccount(o.filter.account):
 		return errors.New("--account: must be 1 to 64 characters from [A-Za-z0-9_-]")
-	case o.all && o.since != 0:
+	case o.all && !o.since.t.IsZero():
 		return errors.New("give --all or --since, not both")
-	case o.count < 0 || o.since < 0 || o.timeout < 0:
-		return errors.New("--count, --since and --timeout must not be negative")
+	case o.count < 0 || o.timeout < 0:
+		return errors.New("--count and --timeout must not be negative")
 	}
 	return nil
+}
+
+// reportConnection says on w when the connection to NATS is lost and when
+// it is back: a tail that silently stops printing looks like a quiet flow.
+func reportConnection(nc *nats.Conn, w io.Writer) {
+	nc.SetDisconnectErrHandler(func(c *nats.Conn, err error) {
+		if c.IsClosed() {
+			return // we are stopping
+		}
+		why := ""
+		if err != nil {
+			why = " (" + err.Error() + ")"
+		}
+		fmt.Fprintf(w, "flowhook tail: lost the connection to NATS%s; reconnecting\n", why)
+	})
+	nc.SetReconnectHandler(func(c *nats.Conn) {
+		fmt.Fprintf(w, "flowhook tail: reconnected to %s; following again\n", c.ConnectedUrlRedacted())
+	})
 }
 
 // consumerConfig is the ordered consumer reading the chosen outcomes.
@@ -110,8 +129,8 @@ func (o tailOptions) consumerConfig() jetstream.OrderedConsumerConfig {
 	switch {
 	case o.all:
 		cfg.DeliverPolicy = jetstream.DeliverAllPolicy
-	case o.since > 0:
-		start := time.Now().Add(-o.since)
+	case !o.since.t.IsZero():
+		start := o.since.t
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &start
 	}
 	return cfg
@@ -171,8 +190,8 @@ func (o tailOptions) startsWith() string {
 	switch {
 	case o.all:
 		return "every stored outcome, then new ones"
-	case o.since > 0:
-		return "outcomes of the last " + o.since.String() + ", then new ones"
+	case !o.since.t.IsZero():
+		return "outcomes since " + o.since.t.Local().Format(time.DateTime) + ", then new ones"
 	}
 	return "new outcomes only; --all for stored ones"
 }

@@ -19,6 +19,7 @@ import (
 //	GET /v1/breakers      the circuit breakers' states as JSON (breakers.go)
 //	GET /v1/stats         node stats as JSON (internal/nodestats.Handler)
 //	GET /v1/stats/worst   an account's worst nodes
+//	GET /stats/           the node stats page (nodestats.Page), for people
 func (a *App) startAdmin() error {
 	if a.cfg.AdminAddr == "" {
 		return nil
@@ -43,6 +44,7 @@ func (a *App) startAdmin() error {
 	stats := nodestats.Handler(a.ops.stats)
 	mux.Handle("GET /v1/stats", stats)
 	mux.Handle("GET /v1/stats/worst", stats)
+	mux.Handle("GET "+nodestats.PagePrefix, nodestats.Page(a.ops.stats))
 	a.adminLn = ln
 	a.admin = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = a.admin.Serve(ln) }()

@@ -94,6 +94,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.nc = nc
+	checkMaxPayload(a.log, nc.MaxPayload(), eff.MaxEventBytes)
 	// A PubAck that never comes must not hold the in-order acker (and so
 	// every later ack) forever: it times out and its input is handed back.
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096), jetstream.WithPublishAsyncTimeout(10*time.Second))
@@ -149,7 +150,8 @@ func (a *App) start(ctx context.Context) error {
 	a.runFleet(ctx)
 	go func() {
 		a.ready.Store(true)
-		a.log.Info().Str("consumer", topo.Consumer).Int("partitions", topo.Partitions).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
+		a.log.Info().Str("nats_url", nc.ConnectedUrlRedacted()).Str("admin_addr", a.adminURL()).
+			Str("consumer", topo.Consumer).Int("partitions", topo.Partitions).Int("workers", dcfg.Workers).Msg("flowhook dispatching")
 		err := d.Run(ctx)
 		a.ready.Store(false)
 		a.waitOperations(ctx)
@@ -172,6 +174,14 @@ func (a *App) AdminAddr() string {
 		return ""
 	}
 	return a.adminLn.Addr().String()
+}
+
+// adminURL is the admin listener's base URL, or "(disabled)".
+func (a *App) adminURL() string {
+	if addr := a.AdminAddr(); addr != "" {
+		return "http://" + addr
+	}
+	return "(disabled)"
 }
 
 // Breakers exposes the circuit breakers' registry (for status queries).

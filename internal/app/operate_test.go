@@ -132,6 +132,10 @@ func TestOperations(t *testing.T) {
 	if len(worst.Nodes) != 2 || worst.Nodes[0].NodeID != "gone" || worst.Nodes[1].Reasons[flowevent.ReasonMatched] != 20 {
 		t.Errorf("worst nodes: %+v", worst.Nodes)
 	}
+	// The same, as the admin port's page for people.
+	if status, body := get(t, a, "/stats/?account=acme"); status != 200 || !strings.Contains(body, `<table id="worst">`) || !strings.Contains(body, ">gone</a>") {
+		t.Errorf("/stats/?account=acme = %d:\n%s", status, body)
+	}
 
 	if status, body := get(t, a, "/readyz"); status != 200 {
 		t.Fatalf("/readyz = %d %s while running", status, body)

@@ -3,6 +3,9 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -23,6 +26,51 @@ type EmbeddedOptions struct {
 	SyncAlways bool
 	// MonitorPort, when > 0, serves NATS monitoring (/jsz, /varz) on it.
 	MonitorPort int
+	// MaxPayload is the largest message the server accepts; default
+	// DefaultEmbeddedMaxPayload. Tests set a stock server's 1 MiB.
+	MaxPayload int32
+}
+
+// DefaultEmbeddedMaxPayload is the embedded server's max_payload: room for
+// dead-letter records, which carry a request event's bytes base64-encoded,
+// of events up to a few MiB (NATS's own default is 1 MiB).
+const DefaultEmbeddedMaxPayload = 8 << 20
+
+// ErrPortInUse reports that a port the embedded server needs is already
+// taken, by another NATS server or another flowhook serve most likely.
+var ErrPortInUse = errors.New("bus: port in use")
+
+// PortInUseError names the address that is taken; it matches ErrPortInUse.
+type PortInUseError struct {
+	// Addr is host:port.
+	Addr string
+}
+
+func (e *PortInUseError) Error() string {
+	return "bus: embedded NATS server: " + e.Addr + " is already in use (another NATS server or flowhook serve?)"
+}
+
+// Is reports whether target is ErrPortInUse.
+func (e *PortInUseError) Is(target error) bool { return target == ErrPortInUse }
+
+// checkPortFree returns a *PortInUseError when host:port cannot be
+// listened on because something else listens there. A port of 0 or less
+// (any free port) is always free. The check is not atomic with the
+// server's own listen, but turns the usual case — a server already
+// running — into a clear error instead of a readiness timeout.
+func checkPortFree(host string, port int) error {
+	if port <= 0 {
+		return nil
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &PortInUseError{Addr: addr}
+		}
+		return fmt.Errorf("bus: embedded NATS server: listen on %s: %w", addr, err)
+	}
+	return ln.Close()
 }
 
 // Embedded is a running in-process NATS server.
@@ -45,6 +93,9 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	if o.ServerName == "" {
 		o.ServerName = "flowhook-embedded"
 	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = DefaultEmbeddedMaxPayload
+	}
 	opts := &server.Options{
 		ServerName: o.ServerName,
 		Host:       o.Host,
@@ -55,10 +106,13 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 		NoLog:      true,
 		HTTPHost:   o.Host,
 		HTTPPort:   o.MonitorPort,
-		MaxPayload: 8 << 20,
+		MaxPayload: o.MaxPayload,
 	}
 	if o.SyncAlways {
 		opts.SyncAlways = true
+	}
+	if err := errors.Join(checkPortFree(o.Host, o.Port), checkPortFree(o.Host, o.MonitorPort)); err != nil {
+		return nil, err
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -67,6 +121,10 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	go srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
+		// Taken between the check and the server's own listen?
+		if err := checkPortFree(o.Host, o.Port); err != nil {
+			return nil, err
+		}
 		return nil, errors.New("bus: embedded server did not become ready within 10s")
 	}
 	return &Embedded{srv: srv}, nil

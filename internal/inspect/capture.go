@@ -34,6 +34,17 @@ type Capture struct {
 	// connection); Failed reports that the failure pattern chose it.
 	Status int  `json:"status"`
 	Failed bool `json:"failed,omitempty"`
+	// Pending reports an answer still waiting for its --delay.
+	Pending bool `json:"pending,omitempty"`
+	// GaveUp reports that the client went away before the delayed answer
+	// (a sender's timeout shorter than the delay): nothing was answered.
+	// GaveUpAfterMS is how long after arriving it went.
+	GaveUp        bool    `json:"client_gave_up,omitempty"`
+	GaveUpAfterMS float64 `json:"gave_up_after_ms,omitempty"`
+	// Delay is the delay the answer waited for (or was to wait for).
+	DelayMS float64 `json:"delay_ms,omitempty"`
+
+	rev int64 // revision in the ring: raised by every change
 }
 
 // capture reads r into a Capture (without Seq and the answer), reading at

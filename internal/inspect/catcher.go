@@ -34,6 +34,9 @@ type Options struct {
 	// recorded (before the answer's delay), from the request's goroutine:
 	// it must be safe for concurrent use.
 	OnCapture func(Capture)
+	// OnGiveUp, when set, is called with a capture whose client went away
+	// before its delayed answer, from the request's goroutine.
+	OnGiveUp func(Capture)
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -72,13 +75,21 @@ func New(opts Options) (*Catcher, error) {
 }
 
 // ServeHTTP serves the page and the API under UIPrefix and captures every
-// other request.
+// other request, except what a browser asks for by itself: its icon, and
+// the root when opened as a page (GET / accepting HTML), which leads to the
+// page instead.
 func (c *Catcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path+"/" == UIPrefix || strings.HasPrefix(r.URL.Path, UIPrefix) {
+	switch {
+	case r.URL.Path+"/" == UIPrefix || strings.HasPrefix(r.URL.Path, UIPrefix):
 		c.ui.ServeHTTP(w, r)
-		return
+	case r.URL.Path == "/favicon.ico" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		http.NotFound(w, r)
+	case r.URL.Path == "/" && r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		strings.Contains(r.Header.Get("Accept"), "text/html"):
+		http.Redirect(w, r, UIPrefix, http.StatusFound)
+	default:
+		c.catch(w, r)
 	}
-	c.catch(w, r)
 }
 
 // catch records r, waits the configured delay and answers it.
@@ -87,12 +98,24 @@ func (c *Catcher) catch(w http.ResponseWriter, r *http.Request) {
 	a := c.resp.answerFor(n)
 	cp := capture(r, c.opts.Now(), c.opts.MaxBody, c.opts.MaskQuery)
 	cp.Status, cp.Failed = a.status, a.failed
+	if c.resp.Delay > 0 {
+		cp.Pending, cp.DelayMS = true, ms(c.resp.Delay)
+	}
 	cp.Seq = c.ring.add(cp)
 	if c.opts.OnCapture != nil {
 		c.opts.OnCapture(cp)
 	}
 	if !wait(r, c.resp.Delay) {
+		gone, ok := c.ring.update(cp.Seq, func(k *Capture) {
+			k.Pending, k.GaveUp, k.GaveUpAfterMS = false, true, ms(c.opts.Now().Sub(k.Time))
+		})
+		if ok && c.opts.OnGiveUp != nil {
+			c.opts.OnGiveUp(gone)
+		}
 		return
+	}
+	if c.resp.Delay > 0 {
+		c.ring.update(cp.Seq, func(k *Capture) { k.Pending = false })
 	}
 	if a.close {
 		dropConnection(w)
@@ -116,6 +139,11 @@ func wait(r *http.Request, d time.Duration) bool {
 	case <-r.Context().Done():
 		return false
 	}
+}
+
+// ms is d in milliseconds, to a tenth.
+func ms(d time.Duration) float64 {
+	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
 }
 
 // dropConnection closes the client's connection without an answer; where

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -307,5 +308,78 @@ func TestContentType(t *testing.T) {
 		if got := resp.Header.Get("Content-Type"); got != tt.want {
 			t.Errorf("%+v: Content-Type %q, want %q", tt.resp, got, tt.want)
 		}
+	}
+}
+
+// TestOwnPageAndRootNotCaptured: what a browser asks for by itself — the
+// root opened as a page, its icon — is not a captured request; the root
+// asked for by a program is.
+func TestOwnPageAndRootNotCaptured(t *testing.T) {
+	c, srv := startCatcher(t, Options{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, path, accept string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := do("GET", "/", "text/html,application/xhtml+xml,*/*;q=0.8"); resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != UIPrefix {
+		t.Errorf("a browser opening the root: %d to %q, want a redirect to the page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := do("GET", "/favicon.ico", "image/*"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("favicon: %d", resp.StatusCode)
+	}
+	do("GET", UIPrefix, "text/html")
+	do("GET", "/_inspect", "text/html")
+	if got, _ := c.Requests(0); len(got) != 0 {
+		t.Fatalf("the page, its root and icon were captured: %+v", got)
+	}
+	do("GET", "/", "*/*") // curl's root
+	do("POST", "/", "text/html")
+	do("GET", "/?x=1", "text/html")
+	if got, _ := c.Requests(0); len(got) != 3 {
+		t.Errorf("%d captures of requests to the root by programs, want 3", len(got))
+	}
+}
+
+// TestClientGaveUp: a client that goes away before the delayed answer is
+// recorded as having given up, and when; the terminal says so.
+func TestClientGaveUp(t *testing.T) {
+	var gaveUp []Capture
+	var mu sync.Mutex
+	_, srv := startCatcher(t, Options{Response: Response{Delay: 2 * time.Second}, OnGiveUp: func(c Capture) {
+		mu.Lock()
+		defer mu.Unlock()
+		gaveUp = append(gaveUp, c)
+	}})
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	if _, err := client.Get(srv.URL + "/slow"); err == nil {
+		t.Fatal("the client got an answer before the delay")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		l := list(t, srv, 0)
+		if len(l.Requests) == 1 && l.Requests[0].GaveUp {
+			c := l.Requests[0]
+			if c.Pending || c.GaveUpAfterMS < 250 || c.GaveUpAfterMS > 1900 || c.DelayMS != 2000 {
+				t.Errorf("capture %+v: want given up after about 300 ms of the 2000 ms delay", c)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not marked as given up: %+v", l.Requests)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(gaveUp) != 1 || !strings.Contains(GiveUpLine(gaveUp[0]), "#1  client gave up after ") || !strings.Contains(GiveUpLine(gaveUp[0]), "before the 2s delay ended: nothing answered") {
+		t.Errorf("OnGiveUp got %+v (%q)", gaveUp, GiveUpLine(gaveUp[0]))
 	}
 }

@@ -9,7 +9,8 @@
 //
 // Under UIPrefix it serves a small web page listing the captured requests
 // newest first — method, path, query parameters decoded into a table,
-// headers, body — which follows new requests live, and a JSON API:
+// headers, body (JSON indented) — which follows new and changed requests
+// live, filters them by text and folds them, and a JSON API:
 //
 //	GET    /_inspect/                     the page
 //	GET    /_inspect/api/requests?after=N captured requests with seq > N, newest first
@@ -18,10 +19,15 @@
 // # Credentials
 //
 // Credential headers (Authorization, Cookie, X-Api-Key, *-Token, ...; see
-// flowevent.IsCredentialHeader) and query parameters whose name marks a
+// flowevent.IsCredentialHeader), signature headers (webhook-signature,
+// X-Hub-Signature-256, ...) and query parameters whose name marks a
 // credential (api_key, token, signature, ...) are masked when captured:
 // their values are never stored, shown or returned, only their scheme
-// ("Bearer ****"). Other query values and bodies are kept as received,
+// ("Bearer ****", "sha256=****").
+//
+// A browser opening the root (GET / accepting HTML) is led to the page,
+// and its icon is not captured: neither is a request a node sent. A client
+// that goes away before a delayed answer is recorded as having given up. Other query values and bodies are kept as received,
 // since seeing them is the point; Options.MaskQuery masks every query
 // value too.
 //

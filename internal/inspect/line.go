@@ -1,9 +1,11 @@
 package inspect
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Line formats a capture for a terminal: one line with the time, seq,
@@ -62,13 +64,35 @@ func writeQuery(b *strings.Builder, query []Field) {
 	}
 }
 
+// GiveUpLine formats, for a terminal, that the client of a capture went
+// away before its delayed answer.
+func GiveUpLine(c Capture) string {
+	return c.Time.Format("15:04:05.000") + "  #" + strconv.FormatInt(c.Seq, 10) + "  " + answerText(c)
+}
+
+// answerText says how the catcher answered a capture: its status, a
+// dropped connection, an answer still waiting for its delay, or a client
+// that went away before it.
 func answerText(c Capture) string {
-	s := "dropped connection"
-	if c.Status != 0 {
+	var s string
+	switch {
+	case c.GaveUp:
+		return fmt.Sprintf("client gave up after %s, before the %s delay ended: nothing answered", msText(c.GaveUpAfterMS), msText(c.DelayMS))
+	case c.Status == 0:
+		s = "dropped connection"
+	default:
 		s = strconv.Itoa(c.Status)
+	}
+	if c.Pending {
+		s += fmt.Sprintf(" due after the %s delay", msText(c.DelayMS))
 	}
 	if c.Failed {
 		s += " (injected failure)"
 	}
 	return s
+}
+
+// msText writes milliseconds as a duration: 250ms, 2.5s.
+func msText(ms float64) string {
+	return time.Duration(ms * float64(time.Millisecond)).Round(time.Millisecond).String()
 }

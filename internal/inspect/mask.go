@@ -10,23 +10,58 @@ import (
 const Mask = "****"
 
 // maskHeader returns the value shown for a header: a credential header's
-// value is masked, keeping only an authentication scheme ("Bearer ****").
+// value is masked, keeping only an authentication scheme ("Bearer ****"),
+// and a signature's keeps only its scheme ("sha256=****", "v1,****").
 func maskHeader(name, value string) (string, bool) {
-	if !IsCredentialHeader(name) {
-		return value, false
+	switch {
+	case isSignatureHeader(name):
+		return maskSignature(value), true
+	case IsCredentialHeader(name):
+		return maskCredential(value), true
 	}
-	return maskCredential(value), true
+	return value, false
 }
 
 // IsCredentialHeader reports whether a header of this name carries a
-// credential and is masked: flowevent.IsCredentialHeader's names, plus
-// Proxy-Authorization and Set-Cookie.
+// credential or a signature and is masked: flowevent.IsCredentialHeader's
+// names, Proxy-Authorization, Set-Cookie, and signature headers
+// (webhook-signature, X-Hub-Signature-256, X-Signature, ...: any name
+// holding "signature").
 func IsCredentialHeader(name string) bool {
 	switch strings.ToLower(name) {
 	case "proxy-authorization", "set-cookie":
 		return true
 	}
-	return flowevent.IsCredentialHeader(name)
+	return isSignatureHeader(name) || flowevent.IsCredentialHeader(name)
+}
+
+// isSignatureHeader reports a header carrying a request signature: its
+// value proves knowledge of a key, and with a known body can help guess a
+// weak one.
+func isSignatureHeader(name string) bool {
+	return strings.Contains(strings.ToLower(name), "signature")
+}
+
+// maskSignature keeps a signature's leading scheme — a short word followed
+// by "=" or "," as in "sha256=..." or "v1,..." — and masks the rest.
+func maskSignature(value string) string {
+	if i := strings.IndexAny(value, "=,"); i > 0 && i <= 16 && isSignatureScheme(value[:i]) {
+		return value[:i+1] + Mask
+	}
+	return Mask
+}
+
+// isSignatureScheme reports a word that names a signature's scheme: a
+// letter, then letters, digits or dashes ("sha256", "v1", "t").
+func isSignatureScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || (c < '0' || c > '9') && c != '-') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // maskCredential keeps a leading authentication scheme (a single word of

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"html/template"
@@ -18,6 +19,8 @@ var pageTemplate = template.Must(template.New("").Funcs(template.FuncMap{
 	"clock":       func(t time.Time) string { return t.Format("15:04:05.000") },
 	"rfc3339":     func(t time.Time) string { return t.Format(time.RFC3339Nano) },
 	"statusClass": statusClass,
+	"answer":      answerText,
+	"pretty":      prettyJSON,
 }).ParseFS(webFiles, "web/page.html"))
 
 // contentSecurityPolicy lets the page load only its own script, style and
@@ -45,30 +48,59 @@ type pageData struct {
 	Prefix   string
 	Origin   string
 	Newest   int64
+	Rev      int64
 	Capacity int
 	Captures []Capture
 }
 
 func (c *Catcher) servePage(w http.ResponseWriter, r *http.Request) {
-	captures, newest := c.ring.since(0)
+	captures, rev := c.ring.changedSince(0)
+	_, newest := c.ring.since(0)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageTemplate.ExecuteTemplate(w, "page", pageData{
-		Prefix: UIPrefix, Origin: "http://" + r.Host, Newest: newest,
+		Prefix: UIPrefix, Origin: "http://" + r.Host, Newest: newest, Rev: rev,
 		Capacity: c.opts.Capacity, Captures: captures,
 	})
 }
 
-// serveFragment returns the HTML of the captures newer than ?after=, and
-// the newest seq in the X-Inspect-Seq header.
+// serveFragment returns the HTML of the captures added or changed after
+// revision ?rev= (the newest revision in the X-Inspect-Rev header), or of
+// those newer than ?after= (the newest seq in the X-Inspect-Seq header).
 func (c *Catcher) serveFragment(w http.ResponseWriter, r *http.Request) {
-	after, ok := afterParam(w, r)
-	if !ok {
-		return
+	var captures []Capture
+	if s := r.URL.Query().Get("rev"); s != "" {
+		rev, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || rev < 0 {
+			http.Error(w, "rev: must be a non-negative integer", http.StatusBadRequest)
+			return
+		}
+		var newest int64
+		captures, newest = c.ring.changedSince(rev)
+		w.Header().Set("X-Inspect-Rev", strconv.FormatInt(newest, 10))
+	} else {
+		after, ok := afterParam(w, r)
+		if !ok {
+			return
+		}
+		var newest int64
+		captures, newest = c.ring.since(after)
+		w.Header().Set("X-Inspect-Seq", strconv.FormatInt(newest, 10))
 	}
-	captures, newest := c.ring.since(after)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Inspect-Seq", strconv.FormatInt(newest, 10))
 	_ = pageTemplate.ExecuteTemplate(w, "captures", captures)
+}
+
+// prettyJSON returns a JSON body indented for reading, or "" when the body
+// is not JSON, or only its start was kept.
+func prettyJSON(body string, truncated bool) string {
+	if truncated || body == "" || !json.Valid([]byte(body)) {
+		return ""
+	}
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(body), "", "  ") != nil {
+		return ""
+	}
+	return b.String()
 }
 
 // List is the API's answer: captures newest first.
@@ -154,10 +186,15 @@ func localOnly(h http.Handler) http.Handler {
 	})
 }
 
-// statusClass is the CSS class of an answer's status.
-func statusClass(status int) string {
-	if status == 0 {
+// statusClass is the CSS class of a capture's answer.
+func statusClass(c Capture) string {
+	switch {
+	case c.GaveUp:
+		return "gaveup"
+	case c.Pending:
+		return "pending"
+	case c.Status == 0:
 		return "dropped"
 	}
-	return "s" + strconv.Itoa(status/100) + "xx"
+	return "s" + strconv.Itoa(c.Status/100) + "xx"
 }

@@ -120,6 +120,14 @@ func TestMaskCredential(t *testing.T) {
 		{"Set-Cookie", "a=b", "****"},
 		{"X-Source", "flowhook", "flowhook"},
 		{"Idempotency-Key", `"fh_1"`, `"fh_1"`},
+		// Signatures keep their scheme only.
+		{"X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17", "sha256=****"},
+		{"X-Hub-Signature", "sha1=7d38cdd689735b008b3c702edd92eea23791c5f6", "sha1=****"},
+		{"webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE= v1,bm9wZQ==", "v1,****"},
+		{"Stripe-Signature", "t=1492774577,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd", "t=****"},
+		{"X-Signature", "3f7a9c0d2e", "****"},
+		{"X-Slack-Signature", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503", "v0=****"},
+		{"X-Webhook-Signature", "=abc", "****"},
 	}
 	for _, tt := range tests {
 		if got, _ := maskHeader(tt.name, tt.value); got != tt.want {

@@ -7,7 +7,8 @@
 //
 // The stats are aggregated from the outcome stream into a JetStream
 // key-value bucket, one key per node, and are read back by the admin HTTP
-// API (Handler) and by `flowhook stats` (Reader).
+// API (Handler), the node stats page on the admin port (Page) and by
+// `flowhook stats` (Reader).
 //
 // # Exactly once
 //

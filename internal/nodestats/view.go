@@ -35,7 +35,7 @@ type View struct {
 	Retries        uint64                      `json:"retries"`
 	Latency        Latency                     `json:"latency_ms"`
 	LastError      *LastError                  `json:"last_error,omitempty"`
-	LastAt         time.Time                   `json:"last_at"`
+	LastAt         time.Time                   `json:"last_at,omitzero"`
 	Hour           Window                      `json:"last_hour"`
 	Recent         Window                      `json:"recent"`
 	Spike          bool                        `json:"spike"`

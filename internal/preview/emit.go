@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/flowhook/flowhook/internal/jsonshape"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -46,7 +47,18 @@ func ParseEvents(data []byte, idPrefix string) ([]Outgoing, error) {
 }
 
 // splitElements returns the elements of a JSON array, or the one value.
+// A syntax error is located by line and column and, in an array, by the
+// element it is in.
 func splitElements(data []byte) ([]json.RawMessage, error) {
+	if err := jsonshape.Syntax(data); err != nil {
+		var se *jsonshape.SyntaxError
+		if errors.As(err, &se) {
+			if i, ok := elementAt(data, se.Offset); ok {
+				return nil, fmt.Errorf("events[%d]: %w", i, err)
+			}
+		}
+		return nil, err
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var elems []json.RawMessage
@@ -59,6 +71,24 @@ func splitElements(data []byte) ([]json.RawMessage, error) {
 		return elems, nil
 	}
 	return []json.RawMessage{data}, nil
+}
+
+// elementAt returns the index of the array element holding byte offset off
+// of data, when data starts as an array.
+func elementAt(data []byte, off int64) (int, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return 0, false
+	}
+	i := 0
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil || dec.InputOffset() > off {
+			return i, true
+		}
+		i++
+	}
+	return i, true
 }
 
 // outgoing turns one document into a message.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nats-io/nats.go"
@@ -127,18 +129,28 @@ func sniff(data []byte) (Kind, error) {
 	return KindNode, nil
 }
 
-// ParseProfile reads a sample profile: {"id": ..., "attributes": {...}}, or
-// a bare object of attributes (then the id is DefaultProfileID). Numbers
-// keep their literal text, as in request events.
+// ParseProfile reads a sample profile: an object with "id" is a profile,
+// {"id": ..., "attributes": {...}} (attributes optional), and may hold
+// nothing else; an object without "id" is the profile's attributes alone
+// (then the id is DefaultProfileID). An attribute named "id" therefore goes
+// under "attributes". Numbers keep their literal text, as in request
+// events.
 func ParseProfile(data []byte) (flowevent.Profile, error) {
 	obj, err := decodeObject(data)
 	if err != nil {
 		return flowevent.Profile{}, fmt.Errorf("preview: profile: %w", err)
 	}
-	if onlyKeys(obj, "id", "attributes") && obj["attributes"] != nil {
+	if _, hasID := obj["id"]; hasID && !onlyKeys(obj, "id", "attributes") {
+		return flowevent.Profile{}, fmt.Errorf(`preview: profile: an object with "id" is a profile, {"id": ..., "attributes": {...}}: put %s under "attributes"`,
+			strings.Join(otherKeys(obj, "id", "attributes"), ", "))
+	}
+	if _, hasID := obj["id"]; hasID || onlyKeys(obj, "attributes") && obj["attributes"] != nil {
 		var p flowevent.Profile
 		if err := strictDecode(data, &p); err != nil {
 			return flowevent.Profile{}, fmt.Errorf("preview: profile: %w", err)
+		}
+		if p.ID == "" {
+			p.ID = DefaultProfileID
 		}
 		return p, nil
 	}
@@ -177,6 +189,18 @@ func decodeObject(data []byte) (map[string]any, error) {
 		return nil, err
 	}
 	return obj, nil
+}
+
+// otherKeys returns obj's keys other than keys, sorted and quoted.
+func otherKeys(obj map[string]any, keys ...string) []string {
+	var out []string
+	for k := range obj {
+		if !slices.Contains(keys, k) {
+			out = append(out, strconv.Quote(k))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func onlyKeys(obj map[string]any, keys ...string) bool {

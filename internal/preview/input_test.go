@@ -78,9 +78,23 @@ func TestParseProfileAndTrigger(t *testing.T) {
 	if err != nil || p.ID != "p1" || p.Attributes["score"] != json.Number("12.50") {
 		t.Errorf("full profile: %+v %v", p, err)
 	}
-	p, err = ParseProfile([]byte(`{"email":"a@b.c","id":"not-the-profile-id"}`))
-	if err != nil || p.ID != DefaultProfileID || p.Attributes["id"] != "not-the-profile-id" {
+	p, err = ParseProfile([]byte(`{"email":"a@b.c","first_name":"Ada"}`))
+	if err != nil || p.ID != DefaultProfileID || p.Attributes["email"] != "a@b.c" {
 		t.Errorf("bare attributes: %+v %v", p, err)
+	}
+	// An object with "id" is the profile, not its attributes (an emit
+	// template {"id":"p-{{seq}}"} names the profile).
+	p, err = ParseProfile([]byte(`{"id":"p-7"}`))
+	if err != nil || p.ID != "p-7" || len(p.Attributes) != 0 {
+		t.Errorf("profile with id only: %+v %v", p, err)
+	}
+	if _, err := ParseProfile([]byte(`{"email":"a@b.c","id":"p-1","zip":"1"}`)); err == nil ||
+		!strings.Contains(err.Error(), `put "email", "zip" under "attributes"`) {
+		t.Errorf("id beside attributes: %v", err)
+	}
+	p, err = ParseProfile([]byte(`{"attributes":{"id":"an attribute"}}`))
+	if err != nil || p.ID != DefaultProfileID || p.Attributes["id"] != "an attribute" {
+		t.Errorf("attributes only: %+v %v", p, err)
 	}
 	if _, err := ParseProfile([]byte(`{"id":"p","attributes":[1]}`)); err == nil || !strings.Contains(err.Error(), `field "attributes"`) {
 		t.Errorf("bad attributes: %v", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/internal/signature"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -136,7 +137,7 @@ func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
 	r.Body, _ = ph.replace(string(shownBody), func(string) string { return Mask })
 	r.Headers = describeHeaders(hr.Header, node.Headers, ph, node.Signing)
 	r.TransportHeaders = transportHeaders(hr, body, ph)
-	r.Secrets = secretRefs(s.Request.Account, ph.names, opts)
+	r.Secrets = secretRefs(s.Request.Account, ph.names, ph.signing, opts)
 	r.Curl = curlCommand(curlInput{
 		hr: hr, rawQuery: joinPairs(pairs, opts.Mask), headers: r.Headers, body: shownBody,
 		ph: ph, account: s.Request.Account, envPrefix: opts.EnvPrefix, timeout: r.Timeout, signing: node.Signing,
@@ -355,17 +356,38 @@ func transportHeaders(hr *http.Request, body []byte, ph *placeholders) []HeaderL
 	return append(out, HeaderLine{Name: "Accept-Encoding", Value: "gzip"})
 }
 
-func secretRefs(account string, names []string, opts Options) []SecretRef {
+// secretRefs describes the secrets a request of account uses and whether
+// they resolve here, in the account's scope; the signing secret's value,
+// when found, is checked as the dispatcher checks it.
+func secretRefs(account string, names []string, signing string, opts Options) []SecretRef {
 	refs := make([]SecretRef, len(names))
 	for i, n := range names {
 		refs[i] = SecretRef{Name: n, Account: account, File: account + "/" + n, EnvVar: secret.AccountEnvVar(opts.EnvPrefix, account, n)}
-		if opts.Secrets != nil {
-			if src := opts.Secrets.Lookup(account, n); src != secret.NotFound {
-				refs[i].Found, refs[i].Source = true, src.String()
+		if opts.Secrets == nil {
+			continue
+		}
+		if src := opts.Secrets.Lookup(account, n); src != secret.NotFound {
+			refs[i].Found, refs[i].Source = true, src.String()
+		}
+		if v, ok := opts.Secrets.Secret(account, n); ok && n == signing {
+			if _, err := signature.ParseKey(v); err != nil {
+				refs[i].Problem = "not a whsec_ base64 key (" + signature.SecretPrefix + " followed by standard base64): a send would end in invalid_config"
 			}
 		}
 	}
 	return refs
+}
+
+// Invalid lists the problems that make the rendered request fail when sent
+// as configured here (a signing secret that is not a key); empty when none.
+func (r *Rendered) Invalid() []string {
+	var out []string
+	for _, s := range r.Secrets {
+		if s.Problem != "" {
+			out = append(out, "secret "+quote(s.Name)+": "+s.Problem)
+		}
+	}
+	return out
 }
 
 func describeCheck(c flowevent.ResponseCheck) string {

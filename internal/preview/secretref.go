@@ -31,6 +31,10 @@ type SecretRef struct {
 	// Source from where ("account file", "shared file (granted)", ...).
 	Found  bool   `json:"found"`
 	Source string `json:"source,omitempty"`
+	// Problem, when set, says why the secret's value, found here, would
+	// not do: the send would end in invalid_config (a signing secret that
+	// is not a whsec_ base64 key). It never quotes the value.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Secrets resolves a node's secrets in its account's scope

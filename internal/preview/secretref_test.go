@@ -21,11 +21,11 @@ func TestEnvVarMatchesStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range names {
-		ref := secretRefs(DefaultAccount, []string{n}, Options{Secrets: s})[0]
+		ref := secretRefs(DefaultAccount, []string{n}, "", Options{Secrets: s})[0]
 		if v, ok := s.Secret(DefaultAccount, n); !ok || v != "value-"+n || !ref.Found || ref.Source != "account environment" {
 			t.Errorf("secret %q via %s: %q %v, ref %+v", n, ref.EnvVar, v, ok, ref)
 		}
-		if other := secretRefs("other", []string{n}, Options{Secrets: s})[0]; other.Found {
+		if other := secretRefs("other", []string{n}, "", Options{Secrets: s})[0]; other.Found {
 			t.Errorf("secret %q resolved for another account: %+v", n, other)
 		}
 	}

@@ -81,8 +81,11 @@ func (r *Rendered) writeSecrets(ew *errWriter) {
 	ew.printf("\nSecrets (values never shown):\n")
 	for _, s := range r.Secrets {
 		state := "set: " + s.Source
-		if !s.Found {
+		switch {
+		case !s.Found:
 			state = "NOT set here for account " + s.Account + ": a send would end in secret_missing"
+		case s.Problem != "":
+			state = "set, but INVALID: " + s.Problem
 		}
 		from := "the file " + s.File + " in --secrets-dir"
 		if s.EnvVar != "" {

@@ -6,8 +6,9 @@
 //	webhook-signature: "v1," + base64(HMAC-SHA256(key, id + "." + timestamp + "." + body))
 //
 // The key is written "whsec_" followed by its standard base64 encoding;
-// ParseKey reads that form (the prefix is optional, as in the reference
-// libraries). A receiver accepts a request when one of the space-separated
+// ParseKey reads that form and requires the prefix (the reference libraries
+// also accept the bare base64, but a bare "mysecret" is valid base64 too:
+// the prefix is what shows a secret was made as a signing key). A receiver accepts a request when one of the space-separated
 // v1 signatures of webhook-signature matches and the timestamp is within a
 // tolerance of its clock (DefaultTolerance), which bounds replays.
 //

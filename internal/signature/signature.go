@@ -24,8 +24,8 @@ const SecretPrefix = "whsec_"
 // version is the only signature version of the symmetric scheme.
 const version = "v1"
 
-// ErrInvalidKey reports a secret that is not a base64 key (after an
-// optional SecretPrefix), or an empty key.
+// ErrInvalidKey reports a secret that is not SecretPrefix followed by a
+// base64 key, or an empty key.
 var ErrInvalidKey = errors.New("signature: key is not whsec_ followed by standard base64")
 
 // Key is an HMAC-SHA256 signing key. The zero Key is invalid: ParseKey or
@@ -35,12 +35,17 @@ type Key struct {
 	b []byte
 }
 
-// ParseKey reads a key in its text form: SecretPrefix (optional) followed
-// by the key in standard base64 with padding. Surrounding white space (a
-// trailing newline of a secret file) is ignored. The error never quotes
-// the secret.
+// ParseKey reads a key in its text form: SecretPrefix followed by the key
+// in standard base64 with padding. The prefix is required: it is what tells
+// a signing key from any other secret, since an ordinary password can be
+// valid base64 too. Surrounding white space (a trailing newline of a
+// secret file) is ignored. The error never quotes the secret.
 func ParseKey(secret string) (Key, error) {
-	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(strings.TrimSpace(secret), SecretPrefix))
+	enc, ok := strings.CutPrefix(strings.TrimSpace(secret), SecretPrefix)
+	if !ok {
+		return Key{}, ErrInvalidKey
+	}
+	b, err := base64.StdEncoding.DecodeString(enc)
 	if err != nil || len(b) == 0 {
 		return Key{}, ErrInvalidKey
 	}

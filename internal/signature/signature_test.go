@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func mustKey(t testing.TB, secret string) Key {
 }
 
 func TestSignReferenceVector(t *testing.T) {
-	for _, secret := range []string{refSecret, strings.TrimPrefix(refSecret, SecretPrefix), refSecret + "\n"} {
+	for _, secret := range []string{refSecret, refSecret + "\n"} {
 		k := mustKey(t, secret)
 		if got := k.Sign(refID, time.Unix(refTimestamp, 0), []byte(refPayload)); got != refSignature {
 			t.Fatalf("Sign with %q = %s, want %s", secret, got, refSignature)
@@ -116,12 +117,13 @@ func TestVerify(t *testing.T) {
 }
 
 func TestParseKey(t *testing.T) {
-	for _, s := range []string{"", SecretPrefix, "whsec_not base64!", "whsec_YWJj$", "whsec_YWJ"} {
+	for _, s := range []string{"", SecretPrefix, "whsec_not base64!", "whsec_YWJj$", "whsec_YWJ",
+		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "mysecret", "WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"} {
 		_, err := ParseKey(s)
 		if !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("ParseKey(%q) = %v, want ErrInvalidKey", s, err)
 		}
-		if s != "" && s != SecretPrefix && strings.Contains(err.Error(), strings.TrimPrefix(s, SecretPrefix)) {
+		if s != "" && s != SecretPrefix && err != nil && strings.Contains(err.Error(), strings.TrimPrefix(s, SecretPrefix)) {
 			t.Errorf("error %q quotes the secret", err)
 		}
 	}
@@ -158,5 +160,20 @@ func BenchmarkSign(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = k.Sign("fh_0123456789abcdef0123456789abcdef", ts, body)
+	}
+}
+
+// TestReadmeAgreesOnThePrefix: the README says the whsec_ prefix is
+// required, and ParseKey requires it.
+func TestReadmeAgreesOnThePrefix(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "the `whsec_` prefix is required") {
+		t.Error("README.md does not say the whsec_ prefix is required")
+	}
+	if _, err := ParseKey(strings.TrimPrefix(refSecret, SecretPrefix)); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("a key without the prefix: %v, want ErrInvalidKey", err)
 	}
 }

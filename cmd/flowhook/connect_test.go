@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/app"
+	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/inspect"
+)
+
+// TestNoServer: every NATS client command, without a server, names the
+// URL it tried and says how to get a server there.
+func TestNoServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "nats://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // nothing listens there now
+	node := writeFile(t, "node.json", tryNode("https://crm.example.com"))
+	for _, c := range []struct {
+		cmd  string
+		args []string
+	}{
+		{"emit", []string{"--node", node}},
+		{"tail", nil},
+		{"stats", []string{"--account", "acme"}},
+		{"replay", nil},
+	} {
+		code, out, errOut := runCommand(t.Context(), c.cmd, append([]string{"--nats-url", url}, c.args...)...)
+		want := "flowhook " + c.cmd + ": cannot connect to NATS at " + url
+		if code != exitFailure || !strings.Contains(errOut, want) || !strings.Contains(errOut, "--nats-url") {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s%s", c.cmd, code, exitFailure, want, out, errOut)
+		}
+	}
+}
+
+// TestNoServerHint: at the default URL the hint is to start flowhook
+// serve; credentials in a URL are never shown.
+func TestNoServerHint(t *testing.T) {
+	err := noServerError(defaultNATSURL, nats.ErrNoServers)
+	if !strings.Contains(err.Error(), "at "+defaultNATSURL) || !strings.Contains(err.Error(), "flowhook serve") {
+		t.Errorf("default URL: %v", err)
+	}
+	err = noServerError("nats://user:pa55word@n1:4222,nats://t0ken@n2:4222", errors.New("x"))
+	if s := err.Error(); strings.Contains(s, "pa55word") || strings.Contains(s, "t0ken") || !strings.Contains(s, "n1:4222") || !strings.Contains(s, "n2:4222") {
+		t.Errorf("URLs with credentials: %v", err)
+	}
+}
+
+// TestTailReportsLostConnection: tail says when it loses NATS and when it
+// is back, and goes on printing outcomes after the server restarted.
+func TestTailReportsLostConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts a NATS server under a dispatcher")
+	}
+	t.Setenv("FLOWHOOK_SECRET_CRM_TOKEN", secretValue)
+	_, recvURL := startCatcher(t, inspect.Options{Response: inspect.Response{Status: 201}}, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	store := t.TempDir()
+	start := func() *bus.Embedded {
+		emb, err := bus.StartEmbedded(bus.EmbeddedOptions{StoreDir: store, Port: port})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return emb
+	}
+	emb := start()
+	natsURL := emb.ClientURL()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := app.Config{NATS: bus.ConnectOptions{URL: natsURL}, AdminAddr: "", Topology: bus.Topology{AckWait: 10 * time.Second}}
+	cfg.Egress.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	a, err := app.Start(ctx, cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		_ = a.Wait()
+	}()
+
+	var stderr, stdout syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- commands["tail"].run(t.Context(), []string{"--nats-url", natsURL, "--count", "1", "--timeout", "90s"}, &stdout, &stderr)
+	}()
+	waitFor(t, &stderr, "flowhook tail: following")
+	emb.Shutdown()
+	waitFor(t, &stderr, "flowhook tail: lost the connection to NATS")
+	emb = start()
+	defer emb.Shutdown()
+	waitFor(t, &stderr, "flowhook tail: reconnected to "+natsURL)
+
+	node := writeFile(t, "node.json", tryNode(recvURL))
+	// The dispatcher reconnects too; emit retries until the stream answers.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, out, errOut := runCommand(t.Context(), "emit", "--nats-url", natsURL, "--node", node, "--profile", `{"id":"p-back"}`, "--id-prefix", "back")
+		if code == exitOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emit after the restart: exit %d\n%s%s", code, out, errOut)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	select {
+	case code := <-done:
+		if code != exitOK || !strings.Contains(stdout.String(), "profile p-back") {
+			t.Errorf("tail: exit %d\n%s%s", code, stdout.String(), stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("tail printed nothing after the restart:\n%s", stderr.String())
+	}
+}
+
+// waitFor waits until b holds want.
+func waitFor(t *testing.T, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q within 30s:\n%s", want, b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
