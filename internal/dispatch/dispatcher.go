@@ -205,6 +205,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		if poison.sub != nil {
 			_ = poison.sub.Unsubscribe()
 		}
+		if ctx.Err() != nil {
+			return nil // stopped before it started: a clean stop
+		}
 		return err
 	}
 	// work is cancelled only when the grace period after ctx ends has run

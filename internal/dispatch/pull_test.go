@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -108,4 +113,31 @@ func TestPullingResumesAfterTheConsumerIsRecreated(t *testing.T) {
 	if o := r.outcome("after", 15*time.Second); o.Route != flowevent.RouteYes {
 		t.Fatalf("after: %s/%s", o.Route, o.Reason)
 	}
+}
+
+// TestStopBeforeStartIsClean: a dispatcher stopped before it could read
+// its consumers returns without an error (a quick SIGTERM exits 0).
+func TestStopBeforeStartIsClean(t *testing.T) {
+	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{})
+	outcomes, err := r.js.Stream(context.Background(), r.topo.OutcomeStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Config{Workers: 4, AckWait: r.topo.AckWait}, Deps{JetStream: r.js, Lanes: r.lanes, Outcomes: outcomes,
+		Builder: request.NewBuilder(nil, "test"), Sender: noSender{}, Breakers: r.breakers, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := d.Run(ctx); err != nil {
+		t.Fatalf("Run after an early stop: %v", err)
+	}
+}
+
+// noSender sends nothing; a test that needs a Sender but no requests.
+type noSender struct{}
+
+func (noSender) Do(context.Context, *egress.Request) (*egress.Response, error) {
+	return nil, errors.New("noSender: no request expected")
 }
