@@ -223,6 +223,8 @@ func replayable(dl flowevent.DeadLetter) string {
 		return "skip: an outcome was already published (the profile took the node's error path)"
 	case len(dl.Original) == 0:
 		return "skip: no original bytes"
+	case dl.OriginalTruncated:
+		return "skip: only the first bytes of the input were kept (it did not fit the NATS server's max_payload)"
 	}
 	if _, ok := flowevent.AccountOfRequestSubject(dl.Subject); !ok {
 		return "skip: not published on a request subject"

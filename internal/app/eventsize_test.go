@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/bus"
@@ -111,4 +113,50 @@ func afterIDs(n int) []string {
 		ids[i] = fmt.Sprintf("after-%02d", i)
 	}
 	return ids
+}
+
+// TestDeadLetterFitsTheServer: an unreadable input whose dead letter would
+// exceed the server's max_payload (the record carries it base64-encoded)
+// is still dead-lettered, with its first bytes and its length, and leaves
+// the request stream; nothing is lost silently.
+func TestDeadLetterFitsTheServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	const maxPayload = 256 << 10
+	emb, err := bus.StartEmbedded(bus.EmbeddedOptions{StoreDir: t.TempDir(), Port: -1, MaxPayload: maxPayload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Shutdown)
+	nc, js := bustest.Connect(t, emb.ClientURL())
+	cfg := testConfig(emb.ClientURL())
+	cfg.Dispatch.MaxEventBytes = maxPayload
+	startApp(t, cfg)
+	m := nats.NewMsg(flowevent.RequestSubject("acme"))
+	m.Header.Set("Content-Type", flowevent.ContentTypeStructured)
+	m.Data = bytes.Repeat([]byte("not json "), 200_000/9)
+	if err := nc.PublishMsg(m); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var dls []jetstream.Msg
+	for len(dls) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no dead letter stored")
+		}
+		time.Sleep(50 * time.Millisecond)
+		dls = readStream(t, js, bus.DefaultDeadLetterStream)
+	}
+	_, dl, err := flowevent.DecodeDeadLetter(natsMsg(dls[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl.Reason != flowevent.ReasonInvalidEvent || dl.Deliveries != 1 {
+		t.Errorf("dead letter %s after %d deliveries, want invalid_event at the first", dl.Reason, dl.Deliveries)
+	}
+	if !dl.OriginalTruncated || dl.OriginalBytes != len(m.Data) || !bytes.HasPrefix(m.Data, dl.Original) || len(dl.Original) == 0 {
+		t.Fatalf("dead letter: truncated %v, %d of %d bytes", dl.OriginalTruncated, len(dl.Original), dl.OriginalBytes)
+	}
+	waitUntil(t, 10*time.Second, func() bool { return requestBacklog(t, js).Pending+requestBacklog(t, js).AckPending == 0 })
 }

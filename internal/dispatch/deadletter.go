@@ -54,7 +54,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 		dl.OutcomePublished = true
 		d.obs.Outcome(out.Outcome)
 	}
-	m, err := flowevent.NewDeadLetterMsg(dl)
+	m, err := flowevent.NewDeadLetterMsgWithin(dl, d.maxPayload())
 	if err == nil {
 		m.Header.Set(jetstreamMsgID, "dl-"+strconv.FormatUint(dl.StreamSeq, 10))
 		_, err = d.js.PublishMsg(ctx, m)
@@ -71,6 +71,15 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 }
 
 const jetstreamMsgID = "Nats-Msg-Id"
+
+// maxPayload is the largest message the NATS server takes (0: unknown):
+// a dead letter is cut to fit it rather than refused.
+func (d *Dispatcher) maxPayload() int {
+	if nc := d.js.Conn(); nc != nil {
+		return int(nc.MaxPayload())
+	}
+	return 0
+}
 
 // unidentifiedPrefix starts the request id flowhook gives the outcome of
 // an input without an id of its own that still names a profile at a node:

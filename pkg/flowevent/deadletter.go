@@ -19,8 +19,14 @@ type DeadLetter struct {
 	Subject string `json:"subject"`
 	// Headers are the input's NATS headers.
 	Headers map[string][]string `json:"headers,omitempty"`
-	// Original is the input's payload, byte for byte.
+	// Original is the input's payload, byte for byte, or its first bytes
+	// when the whole would not fit a NATS message (OriginalTruncated).
 	Original []byte `json:"original"`
+	// OriginalTruncated reports that Original holds only the first bytes
+	// of the input, which was OriginalBytes long: the record had to fit
+	// the NATS server's max_payload. Such a record cannot be replayed.
+	OriginalTruncated bool `json:"original_truncated,omitempty"`
+	OriginalBytes     int  `json:"original_bytes,omitempty"`
 	// StreamSeq and Deliveries locate the input on the request stream.
 	StreamSeq  uint64 `json:"stream_seq,omitempty"`
 	Deliveries uint64 `json:"deliveries,omitempty"`

@@ -40,6 +40,39 @@ func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
 	return structuredMsg(DeadLetterSubject(d.Account), env)
 }
 
+// NewDeadLetterMsgWithin is NewDeadLetterMsg for a record that must fit in
+// maxBytes (the NATS connection's max payload): when the whole record
+// would not, Original is cut to the first bytes that fit, and
+// OriginalTruncated and OriginalBytes say so, so that the record is
+// stored rather than refused. maxBytes 0 sets no bound.
+func NewDeadLetterMsgWithin(d DeadLetter, maxBytes int) (*nats.Msg, error) {
+	msg, err := NewDeadLetterMsg(d)
+	if err != nil || maxBytes <= 0 || msgSize(msg) <= maxBytes {
+		return msg, err
+	}
+	// Original travels base64-encoded: every 3 bytes cut save 4.
+	over := msgSize(msg) - maxBytes + deadLetterSlack
+	keep := max(len(d.Original)-(over+3)/4*3, 0)
+	d.OriginalBytes, d.OriginalTruncated = len(d.Original), true
+	d.Original = d.Original[:keep]
+	return NewDeadLetterMsg(d)
+}
+
+// deadLetterSlack is room left in a cut record for the fields that say it
+// was cut and for the protocol's own framing.
+const deadLetterSlack = 1024
+
+// msgSize is the size NATS counts for msg: payload and headers.
+func msgSize(msg *nats.Msg) int {
+	n := len(msg.Data)
+	for k, vs := range msg.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n + 16
+}
+
 // DeadLetterKey derives a dead-letter record's id from the input it
 // records: the first 32 hex digits of SHA-256 over its stream sequence and
 // request id, or "" when d has neither.

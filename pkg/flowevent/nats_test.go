@@ -1,6 +1,7 @@
 package flowevent
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -244,5 +245,38 @@ func TestValidTraceParent(t *testing.T) {
 		if got := ValidTraceParent(tt.in); got != tt.want {
 			t.Errorf("ValidTraceParent(%q) = %v", tt.in, got)
 		}
+	}
+}
+
+// TestDeadLetterWithin: a record too large for the server's max payload is
+// stored with the first bytes of its input, saying so; one that fits is
+// left whole.
+func TestDeadLetterWithin(t *testing.T) {
+	big := DeadLetter{Reason: ReasonEventTooLarge, Subject: "flowhook.request.acme", StreamSeq: 7,
+		Original: bytes.Repeat([]byte("x"), 200_000)}
+	const limit = 64 << 10
+	msg, err := NewDeadLetterMsgWithin(big, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := msgSize(msg); n > limit {
+		t.Fatalf("record of %d bytes, over the limit %d", n, limit)
+	}
+	_, d, err := DecodeDeadLetter(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.OriginalTruncated || d.OriginalBytes != 200_000 || len(d.Original) == 0 || len(d.Original) >= 200_000 ||
+		!bytes.Equal(d.Original, big.Original[:len(d.Original)]) {
+		t.Fatalf("cut record: truncated %v, %d of %d bytes", d.OriginalTruncated, len(d.Original), d.OriginalBytes)
+	}
+	if len(d.Original) < limit/2 {
+		t.Errorf("kept only %d bytes of a %d-byte budget", len(d.Original), limit)
+	}
+	small := big
+	small.Original = []byte("small")
+	msg, _ = NewDeadLetterMsgWithin(small, limit)
+	if _, d, _ := DecodeDeadLetter(msg); d.OriginalTruncated || string(d.Original) != "small" {
+		t.Fatalf("a record that fits was cut: %+v", d)
 	}
 }
