@@ -144,7 +144,7 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	if resp.Header != nil {
 		r.retryAfter = resp.Header.Get("Retry-After")
 	}
-	v := judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated)
+	v := judge.Credentials(judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated), resp.Status, req.Node.AuthFailedStatuses)
 	if v.Matched {
 		out.finish(flowevent.RouteYes, flowevent.ReasonMatched, "", true)
 		out.Captured, out.CaptureMissing = capture.Extract(req.Node.Capture, resp.Body, resp.Truncated)
