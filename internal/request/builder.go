@@ -29,6 +29,10 @@ type Options struct {
 	// accepts it; otherwise they are dropped.
 	TraceParent string
 	TraceState  string
+	// AccessToken is the OAuth 2.0 access token of a node with auth kind
+	// oauth2, sent as Authorization: Bearer; the caller fetches it
+	// (internal/oauth). Other nodes ignore it.
+	AccessToken string
 }
 
 // Builder turns request events into outbound HTTP requests. It is safe for
