@@ -28,11 +28,11 @@ func conditionalParams() ([]flowevent.Param, map[string]any, map[string]any) {
 	yes, no := true, false
 	params := []flowevent.Param{
 		profile("email", "email"),
-		omitEmpty(profile("phone", "phone")),                     // empty: left out
-		omitEmpty(profile("fax", "fax")),                         // null: left out
-		omitEmpty(profile("mobile", "mobile")),                   // missing: left out
-		omitEmpty(fromEvent("coupon", "order.coupon")),           // missing: left out
-		omitEmpty(fromEvent("total", "order.total")),             // present: sent
+		omitEmpty(profile("phone", "phone")),           // empty: left out
+		omitEmpty(profile("fax", "fax")),               // null: left out
+		omitEmpty(profile("mobile", "mobile")),         // missing: left out
+		omitEmpty(fromEvent("coupon", "order.coupon")), // missing: left out
+		omitEmpty(fromEvent("total", "order.total")),   // present: sent
 		when(static("region", "nordics"), flowevent.Condition{From: flowevent.FromProfile, Path: "address.country", OneOf: raws(`"SE"`, `"NO"`)}),
 		when(static("eu", "1"), flowevent.Condition{From: flowevent.FromProfile, Path: "address.country", OneOf: raws(`"DE"`, `"FR"`)}),
 		when(static("score10", "1"), flowevent.Condition{From: flowevent.FromProfile, Path: "score", Equals: json.RawMessage(`10.5`)}),
