@@ -89,7 +89,7 @@ func headerError(ctx context.Context, err error) error {
 			return ctx.Err()
 		}
 		return errHeaderTimeout
-	case errors.As(err, new(*net.OpError)):
+	case errors.As(err, new(*net.OpError)): // a refused client certificate included
 		return err
 	default:
 		return &malformedError{err}
