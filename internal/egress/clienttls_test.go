@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -33,13 +31,13 @@ func newMTLSReceiver(t *testing.T, serverCA, clientCA *clienttlstest.CA) *mtlsRe
 		r.seen = append(r.seen, req.TLS.PeerCertificates[0].Subject.CommonName)
 		r.mu.Unlock()
 		fmt.Fprint(w, "ok")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			r.conns.Add(1)
+	}), func(s *http.Server) {
+		s.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				r.conns.Add(1)
+			}
 		}
-	}
-	srv.Config.ErrorLog = quietLog() // refused handshakes
+	})
 	r.url = srv.URL
 	return r
 }
@@ -169,8 +167,6 @@ func TestIdentityPoolFair(t *testing.T) {
 		t.Errorf("acme's idle connection was closed to make room for evil's (%d new connections)", n-before)
 	}
 }
-
-func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
 func contextTimeout(t *testing.T, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(t.Context(), d)

@@ -11,6 +11,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -101,10 +103,16 @@ func (ca *CA) issue(t testing.TB, name string, usage x509.ExtKeyUsage, notAfter 
 
 // MutualTLSServer starts an https receiver with a certificate of serverCA
 // that requires a client certificate of clientCA; handler sees the
-// verified client certificate in r.TLS.PeerCertificates.
-func MutualTLSServer(t testing.TB, serverCA, clientCA *CA, handler http.Handler) *httptest.Server {
+// verified client certificate in r.TLS.PeerCertificates. Refused
+// handshakes are not logged; configure, when given, changes the server
+// before it starts.
+func MutualTLSServer(t testing.TB, serverCA, clientCA *CA, handler http.Handler, configure ...func(*http.Server)) *httptest.Server {
 	t.Helper()
 	s := httptest.NewUnstartedServer(handler)
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	for _, c := range configure {
+		c(s.Config)
+	}
 	s.TLS = &tls.Config{
 		Certificates: []tls.Certificate{serverCA.Server(t).TLS},
 		ClientAuth:   tls.RequireAndVerifyClientCert,

@@ -29,6 +29,8 @@ type Server struct {
 	Fail atomic.Int64
 	// Delay is how long it takes to answer.
 	Delay time.Duration
+	// TokenPrefix starts every token issued (default "tok-").
+	TokenPrefix string
 
 	fetches atomic.Int64
 	mu      sync.Mutex
@@ -78,7 +80,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g := Grant{ClientID: id, Scope: r.PostForm.Get("scope"), Audience: r.PostForm.Get("audience"), InBody: !basic, N: n}
-	tok := fmt.Sprintf("tok-%s-%d", id, n)
+	prefix := s.TokenPrefix
+	if prefix == "" {
+		prefix = "tok-"
+	}
+	tok := fmt.Sprintf("%s%s-%d", prefix, id, n)
 	s.mu.Lock()
 	s.issued[tok], s.last = g, g
 	s.mu.Unlock()
