@@ -25,10 +25,10 @@ func reserved(name string) bool {
 }
 
 // maxOwnFields is how many fields flowhook may add after the node's:
-// Authorization (auth), Idempotency-Key, Webhook-Id, User-Agent,
-// Traceparent, Tracestate, Content-Type, Webhook-Timestamp and
-// Webhook-Signature.
-const maxOwnFields = 9
+// Idempotency-Key, Webhook-Id, User-Agent, Traceparent, Tracestate,
+// Content-Type, Webhook-Timestamp and Webhook-Signature; a node with auth
+// adds Authorization.
+const maxOwnFields = 8
 
 // fields returns the request's header fields: the node's headers in
 // order, names as configured, secrets resolved; then the Authorization of
@@ -37,7 +37,11 @@ const maxOwnFields = 9
 // node's signature. They share one backing array.
 func (b *Builder) fields(req *flowevent.Request, requestID string, opts Options, contentType string, body []byte) ([]egress.Field, error) {
 	headers := req.Node.Headers
-	fs := make([]egress.Field, 0, len(headers)+maxOwnFields)
+	own := maxOwnFields
+	if req.Node.Auth != nil {
+		own++
+	}
+	fs := make([]egress.Field, 0, len(headers)+own)
 	hasContentType := false
 	for i := range headers {
 		hd := &headers[i]
