@@ -14,6 +14,7 @@ import (
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/oauth"
 	"github.com/flowhook/flowhook/internal/preview"
 )
 
@@ -113,6 +114,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	deps := preview.SendDeps{
 		Secrets: secrets, UserAgent: sf.userAgent, Sender: client,
 		Breakers: breaker.NewRegistry(so.breaker, nil, zerolog.Nop()),
+		Tokens:   oauth.New(client, secrets, oauth.Config{}),
 		Dispatch: dispatch.Config{Validate: sf.validateOptions(), MaxTimeout: so.maxTimeout},
 		Log:      zerolog.Nop(),
 	}

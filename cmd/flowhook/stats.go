@@ -142,6 +142,7 @@ func printNode(w io.Writer, v nodestats.View, now time.Time) {
 	fmt.Fprintf(tw, "  retries\t%d\n", v.Retries)
 	fmt.Fprintf(tw, "  latency\t%s\t(%d requests)\n", latency(v.Latency), v.Latency.Count)
 	fmt.Fprintf(tw, "  last error\t%s\n", lastError(v.LastError, now))
+	fmt.Fprintf(tw, "  credentials\t%s\n", credentials(v.CredentialsRejected, now))
 	fmt.Fprintf(tw, "  errors/minute\t%s\t(last %d min, oldest first)\n", sparkline(v.ErrorsByMinute), len(v.ErrorsByMinute))
 	_ = tw.Flush()
 }
@@ -168,6 +169,27 @@ func printReport(w io.Writer, r nodestats.Report, worst bool, now time.Time) {
 	t.FlowID, t.NodeID = "TOTAL", fmt.Sprintf("%d nodes", t.Nodes)
 	printRow(tw, t, now)
 	_ = tw.Flush()
+	printRejected(w, r.Nodes, now)
+}
+
+// printRejected lists the nodes whose credentials are rejected, below a
+// report's table.
+func printRejected(w io.Writer, nodes []nodestats.View, now time.Time) {
+	for _, v := range nodes {
+		if v.CredentialsRejected != nil {
+			fmt.Fprintf(w, "%s / %s: %s\n", v.FlowID, v.NodeID, credentials(v.CredentialsRejected, now))
+		}
+	}
+}
+
+// credentials says whether a node's credentials are being rejected:
+// "credentials rejected since <time>, N times".
+func credentials(r *nodestats.Rejection, now time.Time) string {
+	if r == nil {
+		return "not rejected"
+	}
+	return fmt.Sprintf("CREDENTIALS REJECTED since %s (%s ago), %d times, last %s ago",
+		r.Since.UTC().Format(time.RFC3339), ago(now.Sub(r.Since)), r.Times, ago(now.Sub(r.Last)))
 }
 
 // maxIDColumn is the widest flow or node id shown whole in the table.

@@ -19,6 +19,7 @@ import (
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/fleetbreaker"
+	"github.com/flowhook/flowhook/internal/oauth"
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/internal/secret"
 )
@@ -133,6 +134,7 @@ func (a *App) start(ctx context.Context) error {
 		Builder:   request.NewBuilder(secrets, cfg.Egress.UserAgent),
 		Sender:    client,
 		Breakers:  breakers,
+		Tokens:    oauth.New(client, secrets, cfg.OAuth),
 		Limiter:   a.limiter(),
 		Accounts:  a.accountShare(eff.Workers),
 		Log:       a.log,

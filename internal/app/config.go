@@ -10,6 +10,7 @@ import (
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/endpointlimit"
 	"github.com/flowhook/flowhook/internal/nodestats"
+	"github.com/flowhook/flowhook/internal/oauth"
 	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/internal/tracing"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	Egress   egress.Config
 	Breaker  breaker.Settings
 	Secrets  secret.Config
+	// OAuth tunes the OAuth 2.0 token cache of nodes with auth kind
+	// oauth2; zero values take its defaults.
+	OAuth oauth.Config
 	// NodeStats places the node-stats buckets; zero values take the
 	// topology's replicas and outcome stream.
 	NodeStats nodestats.Config

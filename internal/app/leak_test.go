@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +25,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/clienttls/clienttlstest"
+	"github.com/flowhook/flowhook/internal/oauth/oauthtest"
 	"github.com/flowhook/flowhook/internal/secret"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -39,11 +43,21 @@ const (
 	plantedEvent       = "PLANTED-EVENT-c0ffee"
 	plantedURLQuery    = "PLANTED-URLQUERY-71ab"
 	plantedHeader      = "PLANTED-HEADER-VALUE-0d0a"
+	// Credentials of nodes with auth and tls: an OAuth 2.0 client secret,
+	// the tokens a token endpoint issues, a Basic password, and junk
+	// where a private key belongs. The real private key's PEM is added at
+	// run time (leakEnv.keyMaterial).
+	plantedClientSecret = "PLANTED-CLIENT-SECRET-41c2"
+	plantedWrongSecret  = "PLANTED-WRONG-SECRET-9e70"
+	plantedToken        = "PLANTED-TOKEN-7f3a-"
+	plantedPassword     = "PLANTED-PASSWORD-b00c"
+	plantedKeyJunk      = "PLANTED-KEY-JUNK-55d1"
 )
 
 var plantedValues = []string{
 	plantedFileSecret, plantedEnvSecret, plantedParamSecret, plantedEmail,
 	plantedPhone, plantedEvent, plantedURLQuery, plantedHeader,
+	plantedClientSecret, plantedWrongSecret, plantedToken, plantedPassword, plantedKeyJunk,
 }
 
 // leaks returns the planted values found in b.
@@ -117,6 +131,13 @@ type leakEnv struct {
 	canary    *atomic.Int64 // hits on addresses that must never be reached
 	okAuth    *atomic.Value
 	blockedAt map[string]string // node id -> origin the log must name
+	// secrets are acme's secret files the credential nodes need; tokens
+	// is their token endpoint; keyMaterial the private key's PEM lines,
+	// planted too.
+	secrets     map[string]string
+	tokens      *oauthtest.Server
+	keyMaterial []string
+	credAuth    sync.Map // Authorization values the credential nodes' receivers got
 }
 
 // newLeakEnv starts the receivers: 127.0.0.1 is allow-listed, 127.0.0.2
@@ -179,11 +200,65 @@ func newLeakEnv(t *testing.T) *leakEnv {
 		{"missing-secret", missing, flowevent.ReasonSecretMissing},
 		{"invalid-config", invalid, flowevent.ReasonInvalidConfig},
 	}
+	env.addCredentialNodes(t, serve, canaryPort)
 	env.blockedAt["blocked-hex"] = fmt.Sprintf("http://0x7f000002:%d", canaryPort)
 	env.blockedAt["blocked-decimal"] = fmt.Sprintf("http://2130706434:%d", canaryPort)
 	env.blockedAt["blocked-v6-loopback"] = fmt.Sprintf("http://[::1]:%d", canaryPort)
 	env.blockedAt["redirect-to-loopback"] = strings.TrimSuffix(redirect.URL, "/")
 	return env
+}
+
+// addCredentialNodes adds nodes with auth (OAuth 2.0 and Basic, accepted
+// and refused) and tls (a client certificate accepted, a junk key) against
+// echoing receivers, so that every credential reaches a receiver that
+// repeats it back.
+func (env *leakEnv) addCredentialNodes(t *testing.T, serve func(http.Handler) *httptest.Server, canaryPort int) {
+	env.tokens = oauthtest.NewServer(t, map[string]string{"acme-app": plantedClientSecret}, 3600)
+	env.tokens.TokenPrefix = plantedToken
+	var hits atomic.Int64
+	noting := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			env.credAuth.Store(r.Header.Get("Authorization"), true)
+			h(w, r)
+		}
+	}
+	ok, refusing := serve(noting(echo(200, &hits, nil))), serve(noting(echo(401, &hits, nil)))
+	serverCA, clientCA := clienttlstest.NewCA(t, "leak server root"), clienttlstest.NewCA(t, "leak client root")
+	leaf := clientCA.Client(t, "acme")
+	mtls := clienttlstest.MutualTLSServer(t, serverCA, clientCA, echo(200, &hits, nil))
+	for _, line := range strings.Split(leaf.KeyPEM, "\n") {
+		if len(line) >= 32 && !strings.HasPrefix(line, "-----") {
+			env.keyMaterial = append(env.keyMaterial, line)
+		}
+	}
+	env.secrets = map[string]string{
+		"crm_client_secret": plantedClientSecret, "wrong_client_secret": plantedWrongSecret, "erp_password": plantedPassword,
+		"bank_cert": leaf.CertPEM, "bank_key": leaf.KeyPEM, "bank_ca": serverCA.PEM,
+		"junk_key": "-----BEGIN PRIVATE KEY-----\n" + plantedKeyJunk + "\n-----END PRIVATE KEY-----\n",
+	}
+	withAuth := func(url string, a *flowevent.Auth, tls *flowevent.TLS) flowevent.NodeConfig {
+		n := leakNodeConfig(url, status200, 0)
+		n.Headers = n.Headers[1:] // auth sets Authorization
+		n.Auth, n.TLS = a, tls
+		return n
+	}
+	oauth := func(secret string) *flowevent.Auth {
+		return &flowevent.Auth{Kind: flowevent.AuthOAuth2, TokenURL: env.tokens.URL + "/token?tenant=" + plantedURLQuery, ClientID: "acme-app", Secret: secret}
+	}
+	basic := &flowevent.Auth{Kind: flowevent.AuthBasic, Username: "svc", Secret: "erp_password"}
+	tlsOK := &flowevent.TLS{CertSecret: "bank_cert", KeySecret: "bank_key", CASecret: "bank_ca"}
+	tlsJunk := &flowevent.TLS{CertSecret: "bank_cert", KeySecret: "junk_key", CASecret: "bank_ca"}
+	env.nodes = append(env.nodes,
+		leakNode{"oauth2-ok", withAuth(ok.URL+"/hook", oauth("crm_client_secret"), nil), flowevent.ReasonMatched},
+		leakNode{"oauth2-refused-401", withAuth(refusing.URL+"/hook", oauth("crm_client_secret"), nil), flowevent.ReasonAuthFailed},
+		leakNode{"oauth2-wrong-secret", withAuth(ok.URL+"/hook", oauth("wrong_client_secret"), nil), flowevent.ReasonTokenFailed},
+		leakNode{"oauth2-blocked-token-url", withAuth(ok.URL+"/hook", &flowevent.Auth{Kind: flowevent.AuthOAuth2,
+			TokenURL: fmt.Sprintf("http://127.0.0.2:%d/token", canaryPort), ClientID: "acme-app", Secret: "crm_client_secret"}, nil), flowevent.ReasonTokenFailed},
+		leakNode{"basic-ok", withAuth(ok.URL+"/hook", basic, nil), flowevent.ReasonMatched},
+		leakNode{"basic-refused", withAuth(refusing.URL+"/hook", basic, nil), flowevent.ReasonAuthFailed},
+		leakNode{"mtls-ok", withAuth(mtls.URL+"/hook", nil, tlsOK), flowevent.ReasonMatched},
+		leakNode{"mtls-junk-key", withAuth(mtls.URL+"/hook", nil, tlsJunk), flowevent.ReasonInvalidConfig},
+	)
 }
 
 func leakRequest(nodeID string, n flowevent.NodeConfig, padding string) flowevent.Request {
@@ -293,6 +368,9 @@ func TestNoPlantedValueLeaks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(secretsDir, "acme", "crm_token"), []byte(plantedFileSecret), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	writeSecrets(t, secretsDir, "acme", env.secrets)
+	plantedValues = append(plantedValues, env.keyMaterial...)
+	t.Cleanup(func() { plantedValues = plantedValues[:len(plantedValues)-len(env.keyMaterial)] })
 	t.Setenv("FLOWHOOK_SECRET_ACME__ENV_TOKEN", plantedEnvSecret)
 	t.Setenv("FLOWHOOK_SECRET_PARAM_SECRET", plantedParamSecret)
 
@@ -333,6 +411,17 @@ func TestNoPlantedValueLeaks(t *testing.T) {
 	}
 	if n := env.canary.Load(); n != 0 {
 		t.Errorf("the denied canary on 127.0.0.2 was reached %d times", n)
+	}
+	sawToken, sawBasic := false, false
+	env.credAuth.Range(func(k, _ any) bool {
+		a := k.(string)
+		sawToken = sawToken || strings.HasPrefix(a, "Bearer "+plantedToken)
+		sawBasic = sawBasic || a == "Basic "+base64.StdEncoding.EncodeToString([]byte("svc:"+plantedPassword))
+		return true
+	})
+	if !sawToken || !sawBasic || env.tokens.Fetches() < 2 || len(env.keyMaterial) == 0 {
+		t.Errorf("token sent %v, password sent %v, token fetches %d, key lines %d: the credential nodes prove nothing",
+			sawToken, sawBasic, env.tokens.Fetches(), len(env.keyMaterial))
 	}
 
 	checkStoredOutcomes(t, js)

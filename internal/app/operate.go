@@ -94,6 +94,9 @@ func (a *App) setupMetrics(ctx context.Context, js jetstream.JetStream, topo bus
 		if err := ops.metrics.WatchSpikes(ops.aggregator.Spiking); err != nil {
 			return nil, err
 		}
+		if err := ops.metrics.WatchRejected(ops.aggregator.Rejected); err != nil {
+			return nil, err
+		}
 	}
 	return observer{Metrics: ops.metrics, consuming: &ops.consuming}, nil
 }

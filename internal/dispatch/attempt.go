@@ -10,8 +10,8 @@ import (
 // Attempt runs one decoded request event's node exactly as the dispatcher
 // does — validate, build the request, ask the endpoint's breaker, send,
 // judge, choose the route — and returns the outcome without publishing
-// anything. Only deps.Builder, deps.Sender, deps.Breakers and deps.Log are
-// used; cfg supplies the validation options and the timeout cap. It lets
+// anything. Only deps.Builder, deps.Sender, deps.Breakers, deps.Tokens
+// and deps.Log are used; cfg supplies the validation options and the timeout cap. It lets
 // tools (flowhook send) try a node down the dispatcher's own path.
 //
 // When ctx ends during the call, the outcome is the node's error action
@@ -23,12 +23,13 @@ func Attempt(ctx context.Context, cfg Config, deps Deps, ev flowevent.Event, req
 		builder:  deps.Builder,
 		sender:   deps.Sender,
 		breakers: deps.Breakers,
+		tokens:   deps.Tokens,
 		log:      deps.Log,
 		now:      time.Now,
 	}
 	out, interrupted := d.process(ctx, ev, req)
 	if interrupted {
-		draft := outcomeDraft{out}
+		draft := outcomeDraft{Outcome: out, onError: req.Node.OnError}
 		draft.finish(req.Node.OnError, flowevent.ReasonConnectionError, "canceled before the endpoint answered", false)
 		out = draft.Outcome
 	}

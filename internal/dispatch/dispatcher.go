@@ -35,6 +35,15 @@ type Builder interface {
 	Outbound(requestID string, req *flowevent.Request, opts request.Options) (*egress.Request, request.Target, error)
 }
 
+// Tokens supplies the OAuth 2.0 access tokens of nodes with auth kind
+// oauth2, per account (internal/oauth.Tokens implements it): Token the
+// current one, Refresh a new one in place of one the endpoint refused.
+// Their errors are *oauth.Error.
+type Tokens interface {
+	Token(ctx context.Context, account string, a *flowevent.Auth) (string, error)
+	Refresh(ctx context.Context, account string, a *flowevent.Auth, rejected string) (string, error)
+}
+
 // Config tunes a Dispatcher. Zero values mean the documented defaults.
 type Config struct {
 	// Workers is the number of events handled at once; default 256.
@@ -119,6 +128,7 @@ type Dispatcher struct {
 	builder  Builder
 	sender   Sender
 	breakers Breakers
+	tokens   Tokens  // nil: OAuth 2.0 nodes end in token_failed
 	limiter  Limiter // nil: no endpoint limits
 	accounts Limiter // nil: no per-account share of the workers
 	log      zerolog.Logger
@@ -146,6 +156,9 @@ type Deps struct {
 	Builder  Builder
 	Sender   Sender
 	Breakers Breakers
+	// Tokens fetches OAuth 2.0 access tokens (through the same egress as
+	// Sender); nil: nodes with auth kind oauth2 end in token_failed.
+	Tokens Tokens
 	// Limiter caps the requests per endpoint origin (the operator's
 	// limits, shared by the accounts active at the origin) and per account
 	// and origin (a node's own limits); nil sets no limit.
@@ -181,6 +194,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		builder:  deps.Builder,
 		sender:   deps.Sender,
 		breakers: deps.Breakers,
+		tokens:   deps.Tokens,
 		limiter:  deps.Limiter,
 		accounts: deps.Accounts,
 		log:      deps.Log,

@@ -5,8 +5,17 @@
 //
 // One event's way through the dispatcher:
 //
-//	pull -> decode -> validate -> build request -> breaker -> send -> judge
+//	pull -> decode -> validate -> (OAuth 2.0 token) -> build request -> breaker -> send -> judge
 //	     -> publish outcome (Nats-Msg-Id = outcome id) -> PubAck -> Ack
+//
+// A node with auth kind oauth2 gets its access token (Tokens, per account,
+// fetched once for concurrent workers) before the request is built; when
+// the endpoint answers 401, one new token is fetched and the request sent
+// once more within the same try (the outcome's attempts count both). A
+// response that does not match and whose status rejects the credentials
+// (401, 403, the node's auth_failed_statuses) ends as auth_failed; a
+// token that cannot be had, as token_failed, retried by a retry policy
+// only when the token endpoint's failure may pass.
 //
 // Pull requests ask for one message per idle worker and never more, so a
 // pulled message starts at once and never waits in a client buffer while

@@ -12,6 +12,7 @@ import (
 	"github.com/flowhook/flowhook/internal/capture"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/judge"
+	"github.com/flowhook/flowhook/internal/oauth"
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -74,8 +75,10 @@ func (d *Dispatcher) process(work context.Context, ev flowevent.Event, req *flow
 	return r.out, r.handBack
 }
 
-// try makes one try of a request event's node: validate, build, ask the
-// breaker, send, judge. Its result says what happened, for plan.
+// try makes one try of a request event's node: validate, (fetch an OAuth
+// 2.0 token,) build, ask the breaker, send, judge; an OAuth 2.0 node whose
+// endpoint answers 401 gets one new token and sends once more within the
+// same try. Its result says what happened, for plan.
 func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *flowevent.Request) (r tryResult) {
 	out := newOutcome(ev, req, d.now())
 	defer func() { r.out = out.Outcome }()
@@ -87,7 +90,11 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 	ctx, cancel := context.WithTimeout(work, timeout)
 	defer cancel()
 
-	outReq, target, err := d.builder.Outbound(ev.ID, req, request.Options{TraceParent: ev.TraceParent, TraceState: ev.TraceState})
+	token, ok := d.token(ctx, req, "", out, &r)
+	if !ok {
+		return r
+	}
+	outReq, target, err := d.builder.Outbound(ev.ID, req, request.Options{TraceParent: ev.TraceParent, TraceState: ev.TraceState, AccessToken: token})
 	if err != nil {
 		reason, detail := flowevent.ReasonInvalidConfig, "request could not be built"
 		var berr *request.Error
@@ -119,32 +126,32 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 		return r
 	}
 	start := time.Now()
-	resp, err := d.sender.Do(ctx, outReq)
-	out.DurationMS = float64(time.Since(start).Microseconds()) / 1000
-	out.Attempts = 1
-	if err != nil {
-		if work.Err() != nil {
-			done(breaker.Ignored)
-			r.handBack = true
-			return r
-		}
-		r.sent = true
-		reason, detail := flowevent.ReasonConnectionError, "request failed"
-		var eerr *egress.Error
-		if errors.As(err, &eerr) {
-			reason, detail = eerr.Reason, eerr.Detail
-		}
-		done(breakerResult(reason, 0))
-		out.finish(req.Node.OnError, reason, detail, false)
+	defer func() { out.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }()
+	resp, ok := d.send(ctx, work, outReq, done, out, &r)
+	if !ok {
 		return r
 	}
-	r.sent = true
+	v := d.judge(req, resp)
+	if !v.Matched && resp.Status == http.StatusUnauthorized && token != "" {
+		// The endpoint refused the token: one new token, one new request.
+		if token, ok = d.token(ctx, req, token, out, &r); !ok {
+			done(breakerResult("", resp.Status))
+			return r
+		}
+		outReq.Set(flowevent.HeaderAuthorization, "Bearer "+token)
+		if resp, ok = d.send(ctx, work, outReq, done, out, &r); !ok {
+			return r
+		}
+		v = d.judge(req, resp)
+		if !v.Matched && v.Reason == flowevent.ReasonAuthFailed {
+			v.Detail += "; a new token was refused too"
+		}
+	}
 	done(breakerResult("", resp.Status))
 	out.Status = resp.Status
 	if resp.Header != nil {
 		r.retryAfter = resp.Header.Get("Retry-After")
 	}
-	v := judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated)
 	if v.Matched {
 		out.finish(flowevent.RouteYes, flowevent.ReasonMatched, "", true)
 		out.Captured, out.CaptureMissing = capture.Extract(req.Node.Capture, resp.Body, resp.Truncated)
@@ -152,6 +159,78 @@ func (d *Dispatcher) try(work context.Context, ev flowevent.Event, req *floweven
 		out.finish(req.Node.OnError, v.Reason, v.Detail, false)
 	}
 	return r
+}
+
+// token returns the OAuth 2.0 access token of a node with auth kind oauth2
+// ("" for other nodes): a new one in place of rejected when set. When no
+// token can be had it finishes out (token_failed, secret_missing) and
+// reports false.
+func (d *Dispatcher) token(ctx context.Context, req *flowevent.Request, rejected string, out *outcomeDraft, r *tryResult) (string, bool) {
+	a := req.Node.Auth
+	if a == nil || a.Kind != flowevent.AuthOAuth2 {
+		return "", true
+	}
+	var (
+		tok string
+		err error
+	)
+	switch {
+	case d.tokens == nil:
+		err = &oauth.Error{Reason: flowevent.ReasonTokenFailed, Detail: "no token source configured"}
+	case rejected == "":
+		tok, err = d.tokens.Token(ctx, req.Account, a)
+	default:
+		tok, err = d.tokens.Refresh(ctx, req.Account, a, rejected)
+	}
+	if err == nil {
+		return tok, true
+	}
+	reason, detail, status := flowevent.ReasonTokenFailed, "no access token", 0
+	var te *oauth.Error
+	if errors.As(err, &te) {
+		reason, detail, status, r.tokenRetryable = te.Reason, te.Detail, te.Status, te.Retryable
+	}
+	if out.Endpoint == nil {
+		if t, err := request.TargetOfNode(&req.Node); err == nil {
+			out.Endpoint = &t.Endpoint
+		}
+	}
+	out.Status = status
+	out.finish(req.Node.OnError, reason, detail, false)
+	return "", false
+}
+
+// send sends outReq once. When it fails it settles the breaker's done and
+// finishes out (or marks a hand-back when shutdown cut it short) and
+// reports false.
+func (d *Dispatcher) send(ctx, work context.Context, outReq *egress.Request, done func(breaker.Result), out *outcomeDraft, r *tryResult) (*egress.Response, bool) {
+	resp, err := d.sender.Do(ctx, outReq)
+	out.Attempts++
+	if err == nil {
+		r.sent = true
+		r.sends++
+		return resp, true
+	}
+	if work.Err() != nil {
+		done(breaker.Ignored)
+		r.handBack = true
+		return nil, false
+	}
+	r.sent = true
+	r.sends++
+	reason, detail := flowevent.ReasonConnectionError, "request failed"
+	var eerr *egress.Error
+	if errors.As(err, &eerr) {
+		reason, detail = eerr.Reason, eerr.Detail
+	}
+	done(breakerResult(reason, 0))
+	out.finish(out.onError, reason, detail, false)
+	return nil, false
+}
+
+// judge applies the node's check, naming rejected credentials.
+func (d *Dispatcher) judge(req *flowevent.Request, resp *egress.Response) judge.Verdict {
+	return judge.Credentials(judge.Judge(req.Node.Response, resp.Status, resp.Body, resp.Truncated), resp.Status, req.Node.AuthFailedStatuses)
 }
 
 // breakerResult says how an attempt counts for the endpoint's breaker:

@@ -13,10 +13,12 @@ import (
 // outcomeDraft is an outcome being filled in.
 type outcomeDraft struct {
 	flowevent.Outcome
+	// onError is the node's error action.
+	onError flowevent.Route
 }
 
 func newOutcome(ev flowevent.Event, req *flowevent.Request, now time.Time) *outcomeDraft {
-	return &outcomeDraft{flowevent.Outcome{
+	return &outcomeDraft{onError: req.Node.OnError, Outcome: flowevent.Outcome{
 		RequestID:   ev.ID,
 		Account:     req.Account,
 		FlowID:      req.FlowID,

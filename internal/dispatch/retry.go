@@ -19,8 +19,13 @@ type tryResult struct {
 	out flowevent.Outcome
 	// handBack: shutdown interrupted the try; hand the event back.
 	handBack bool
-	// sent: an HTTP request went out.
-	sent bool
+	// sent: an HTTP request went out; sends counts them (2 when an OAuth
+	// 2.0 node sent again with a new token after a 401).
+	sent  bool
+	sends int
+	// tokenRetryable: a token_failed try whose token endpoint failure
+	// may pass by itself (no answer, 408, 429, 5xx).
+	tokenRetryable bool
 	// refused: the endpoint's breaker refused the try; openUntil is when
 	// it stops being open (zero: half-open, its probe slots taken).
 	refused   bool
@@ -51,7 +56,7 @@ func (d *Dispatcher) plan(node flowevent.NodeConfig, st deliveryState, r tryResu
 	st.first = st.firstTry(now)
 	st.spentMS += r.out.DurationMS
 	if r.sent {
-		st.sent++
+		st.sent += max(r.sends, 1)
 	}
 	out := r.out
 	out.Attempts, out.DurationMS = st.sent, st.spentMS
@@ -93,7 +98,8 @@ func (d *Dispatcher) plan(node flowevent.NodeConfig, st deliveryState, r tryResu
 }
 
 // retryable reports whether a failed try may be retried: an open breaker,
-// a timeout or connection error, or a status that says "later".
+// a timeout or connection error, a status that says "later", or a token
+// endpoint failure that may pass.
 func retryable(r tryResult) bool {
 	if r.refused {
 		return true
@@ -101,6 +107,8 @@ func retryable(r tryResult) bool {
 	switch r.out.Reason {
 	case flowevent.ReasonTimeout, flowevent.ReasonConnectionError:
 		return true
+	case flowevent.ReasonTokenFailed:
+		return r.tokenRetryable
 	case flowevent.ReasonStatusMismatch, flowevent.ReasonBodyMismatch:
 		return retryableStatus(r.out.Status)
 	}

@@ -80,7 +80,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
-	h := hop{method: req.Method, url: req.URL, header: req.Header, body: req.Body}
+	h := hop{method: req.Method, url: req.URL, header: req.Header, body: req.Body, tls: req.TLS}
 	via := make([]*hop, 0, 1)
 	for {
 		resp, err := c.exchange(ctx, &h)
@@ -109,6 +109,7 @@ type hop struct {
 	url    *url.URL
 	header []Field
 	body   []byte
+	tls    *ClientTLS
 }
 
 // Close closes idle connections. The Client stays usable.

@@ -71,6 +71,24 @@
 // is never re-sent. fasthttp's retries (MaxIdemponentCallAttempts,
 // RetryIfErr) belong to its pool and so never run.
 //
+// # Client certificates and private roots
+//
+// A Request may carry its own TLS identity (Request.TLS, a ClientTLS): a
+// client certificate for an endpoint behind mutual TLS, and certificate
+// authorities that replace the trusted roots for it. The identity is part
+// of the connection's pool key (origin, owner account and a digest of the
+// certificate, key and roots), so a connection authenticated with one
+// account's certificate never carries another account's request, nor a
+// request without that certificate; when the pool is full, the connection
+// given up is the oldest of the owner holding the most, so an account
+// cannot push out another's idle connections while it holds as many. The
+// destination guard checks every connection's address the same way. A
+// server that refuses the client certificate (a TLS alert: certificate
+// required, bad, expired, revoked, of an unknown authority) ends in
+// reason auth_failed, as a 401 would; with TLS 1.3 that alert comes on the
+// first read, where fasthttp reports io.EOF, so the connection's own error
+// is asked for it.
+//
 // # HTTP/1.1 only
 //
 // Every request is HTTP/1.1; TLS offers ALPN "http/1.1" alone. Webhook

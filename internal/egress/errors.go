@@ -17,7 +17,8 @@ import (
 )
 
 // Error is a request that produced no usable response. Reason is one of
-// timeout, tls_error, blocked_destination, response_too_large,
+// timeout, tls_error, auth_failed (the server refused the client
+// certificate in the handshake), blocked_destination, response_too_large,
 // connection_error or invalid_config. Detail explains it for people; it and
 // Error() never contain the request's URL, path or query, nor an address
 // of flowhook's own infrastructure (a resolver, a local address): only
@@ -88,7 +89,7 @@ func headerError(ctx context.Context, err error) error {
 			return ctx.Err()
 		}
 		return errHeaderTimeout
-	case errors.As(err, new(*net.OpError)):
+	case errors.As(err, new(*net.OpError)): // a refused client certificate included
 		return err
 	default:
 		return &malformedError{err}
@@ -124,6 +125,8 @@ func classify(ctx context.Context, err error) (flowevent.Reason, string) {
 		return flowevent.ReasonConnectionError, "request canceled"
 	case isTimeout(ctx, err):
 		return flowevent.ReasonTimeout, timeoutDetail(ctx, err)
+	case certificateRefused(err):
+		return flowevent.ReasonAuthFailed, "client certificate refused: " + errText(err)
 	case isTLS(err):
 		return flowevent.ReasonTLSError, errText(err)
 	case errors.Is(err, errHeadersTooLarge), strings.Contains(err.Error(), "server response headers exceeded"):
@@ -196,6 +199,33 @@ func isTLS(err error) bool {
 		return true
 	}
 	return strings.Contains(err.Error(), "tls: ") // alerts and handshake errors are unexported
+}
+
+// refusals are the TLS alerts a server sends about the client's
+// certificate (RFC 8446 section 6.2): missing, bad, expired, revoked, of an
+// unknown authority, or not allowed.
+var refusals = []string{
+	"tls: bad certificate", "tls: unsupported certificate", "tls: revoked certificate",
+	"tls: expired certificate", "tls: unknown certificate", "tls: unknown certificate authority",
+	"tls: access denied", "tls: certificate required",
+}
+
+// certificateRefused reports an alert from the server refusing the
+// client's certificate (or its absence): the endpoint rejected the
+// credentials, as a 401 would. crypto/tls reports a received alert as a
+// *net.OpError with Op "remote error".
+func certificateRefused(err error) bool {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
+		return false
+	}
+	msg := op.Err.Error()
+	for _, r := range refusals {
+		if msg == r {
+			return true
+		}
+	}
+	return false
 }
 
 // scrub removes from s anything of u that may carry personal data or

@@ -35,6 +35,7 @@ func (c *Client) exchange(ctx context.Context, h *hop) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.withIdentity(h.tls)
 	cn, err := c.conn(ctx, &t)
 	if err != nil {
 		return nil, err
@@ -86,12 +87,12 @@ func (c *Client) dial(ctx context.Context, t *target) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cn := &conn{Conn: raw, tcp: raw, origin: t.key}
+	cn := &conn{Conn: raw, tcp: raw, origin: t.key, owner: t.owner}
 	cn.peek.init(raw, t.tls)
 	if !t.tls {
 		return cn, nil
 	}
-	cfg := c.tls.Clone()
+	cfg := t.identity.config(c.tls.Clone())
 	cfg.ServerName = t.serverName
 	tc := tls.Client(raw, cfg)
 	hctx, cancel := context.WithTimeout(ctx, c.tlsTimeout)
@@ -179,7 +180,7 @@ func (c *Client) read(ctx context.Context, cn *conn, deadline time.Time) (*Respo
 	br, err := c.readHeader(resp, br, cn)
 	if err != nil {
 		c.putReader(br)
-		return nil, false, headerError(ctx, err)
+		return nil, false, headerError(ctx, tlsCause(cn, err))
 	}
 	if err := cn.SetReadDeadline(deadline); err != nil {
 		_ = resp.CloseBodyStream()
@@ -201,6 +202,25 @@ func (c *Client) read(ctx context.Context, cn *conn, deadline time.Time) (*Respo
 		return nil, false, &stageError{stage: "reading body", err: err}
 	}
 	return out, reusable, nil
+}
+
+// tlsCause returns the TLS alert behind err, an error of reading a
+// response on cn, when the server refused the client's certificate: with
+// TLS 1.3 that alert arrives after the handshake, on the first read, and
+// fasthttp reports any error on a response's first byte as io.EOF. A
+// tls.Conn keeps a read error, so a read with the deadline in the past
+// returns it without waiting. Other errors are returned as they are.
+func tlsCause(cn *conn, err error) error {
+	tc, ok := cn.Conn.(*tls.Conn)
+	if !ok || !errors.Is(err, io.EOF) {
+		return err
+	}
+	_ = cn.SetReadDeadline(aLongTimeAgo)
+	var b [1]byte
+	if _, rerr := tc.Read(b[:]); certificateRefused(rerr) {
+		return rerr
+	}
+	return err
 }
 
 // readHeader reads the response header with br. A header larger than br

@@ -11,17 +11,23 @@ type conn struct {
 	net.Conn
 	// tcp is the TCP connection under Conn, for the liveness check.
 	tcp net.Conn
-	// origin is the pool key: scheme://host:port.
+	// origin is the pool key: scheme://host:port, followed by the owner
+	// and id of a ClientTLS identity for connections made with one.
 	origin string
+	// owner is the account of the connection's ClientTLS identity; "" for
+	// connections without one, which any request to the origin may use.
+	owner string
 	// peek checks the socket for alive (see alive_unix.go); made once per
 	// connection, so that a check allocates nothing.
 	peek peeker
 	// idleSince is when the connection went back to the pool.
 	idleSince time.Time
 	// prev and next link every idle connection, oldest first; olderSame
-	// and newerSame link those of the same origin.
+	// and newerSame link those of the same origin, olderOwn and newerOwn
+	// those of the same owner.
 	prev, next           *conn
 	olderSame, newerSame *conn
+	olderOwn, newerOwn   *conn
 }
 
 // idleList is the idle connections of one origin, oldest first.
@@ -31,8 +37,13 @@ type idleList struct {
 }
 
 // pool keeps idle keep-alive connections, per origin and in all: at most
-// maxPerOrigin per origin and maxIdle in all, the oldest closed first, and
-// none older than idleTimeout. It starts no goroutine of its own: expired
+// maxPerOrigin per origin (per origin and TLS identity) and maxIdle in all,
+// and none older than idleTimeout. When there are too many in all, the
+// oldest connection of the owner holding the most is closed: connections
+// made with one account's client certificate are never given up to make
+// room for another account's while that account holds as many (plain
+// connections, owner "", are one owner among them; without identities
+// this is simply the oldest connection). It starts no goroutine of its own: expired
 // connections are closed by a timer, armed while any connection is idle.
 // Taking and returning a connection allocates nothing. It is safe for
 // concurrent use.
@@ -47,7 +58,8 @@ type pool struct {
 
 	mu         sync.Mutex
 	byOrigin   map[string]idleList
-	head, tail *conn // every idle connection, oldest first
+	byOwner    map[string]idleList // linked by olderOwn and newerOwn
+	head, tail *conn               // every idle connection, oldest first
 	n          int
 	timer      *time.Timer // nil until first armed
 	armed      bool
@@ -57,6 +69,7 @@ func newPool(maxIdle, maxPerOrigin int, idleTimeout time.Duration) *pool {
 	return &pool{
 		maxIdle: maxIdle, maxPerOrigin: maxPerOrigin, idleTimeout: idleTimeout,
 		byOrigin: map[string]idleList{},
+		byOwner:  map[string]idleList{},
 	}
 }
 
@@ -94,15 +107,17 @@ func (p *pool) put(c *conn) {
 	l.n++
 	p.byOrigin[c.origin] = l
 	p.link(c)
+	p.own(c)
 	if l.n > p.maxPerOrigin {
 		evict[n] = l.oldest
 		n++
 		p.remove(l.oldest)
 	}
 	if p.n > p.maxIdle {
-		evict[n] = p.head
+		v := p.victim()
+		evict[n] = v
 		n++
-		p.remove(p.head)
+		p.remove(v)
 	}
 	p.arm()
 	p.mu.Unlock()
@@ -111,9 +126,61 @@ func (p *pool) put(c *conn) {
 	}
 }
 
+// own links c as its owner's newest idle connection. p.mu is held.
+func (p *pool) own(c *conn) {
+	l := p.byOwner[c.owner]
+	c.olderOwn, c.newerOwn = l.newest, nil
+	if l.newest != nil {
+		l.newest.newerOwn = c
+	} else {
+		l.oldest = c
+	}
+	l.newest = c
+	l.n++
+	p.byOwner[c.owner] = l
+}
+
+// disown unlinks c from its owner's idle connections. p.mu is held.
+func (p *pool) disown(c *conn) {
+	l := p.byOwner[c.owner]
+	if c.olderOwn != nil {
+		c.olderOwn.newerOwn = c.newerOwn
+	} else {
+		l.oldest = c.newerOwn
+	}
+	if c.newerOwn != nil {
+		c.newerOwn.olderOwn = c.olderOwn
+	} else {
+		l.newest = c.olderOwn
+	}
+	c.olderOwn, c.newerOwn = nil, nil
+	l.n--
+	if l.n == 0 {
+		delete(p.byOwner, c.owner)
+		return
+	}
+	p.byOwner[c.owner] = l
+}
+
+// victim is the connection given up when the pool holds too many: the
+// oldest of the owner holding the most. p.mu is held.
+func (p *pool) victim() *conn {
+	if len(p.byOwner) == 1 {
+		return p.head // one owner: its oldest is the oldest
+	}
+	var most idleList
+	for _, l := range p.byOwner {
+		if l.n > most.n {
+			most = l
+		}
+	}
+	return most.oldest
+}
+
 // remove takes c out of the pool. p.mu is held.
 func (p *pool) remove(c *conn) {
 	p.unlink(c)
+	p.disown(c)
 	l := p.byOrigin[c.origin]
 	if c.olderSame != nil {
 		c.olderSame.newerSame = c.newerSame

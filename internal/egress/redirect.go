@@ -25,8 +25,8 @@ func isRedirect(status int) bool {
 // same guard. Once any hop has left the original origin (scheme, host,
 // port), every header but User-Agent is removed: net/http only strips a
 // few (Authorization, Cookie) and would forward custom credentials such as
-// X-Api-Key; no Referer is ever added, since it would carry the previous
-// URL's query.
+// X-Api-Key, and the request's own TLS identity is not presented; no
+// Referer is ever added, since it would carry the previous URL's query.
 func (c *Client) redirect(h *hop, via []*hop, resp *Response) (hop, bool, error) {
 	loc := resp.Header.Get("Location")
 	if loc == "" {
@@ -39,7 +39,7 @@ func (c *Client) redirect(h *hop, via []*hop, resp *Response) (hop, bool, error)
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil {
 		return hop{}, false, errBadLocation
 	}
-	next := hop{method: h.method, url: u, header: h.header, body: h.body}
+	next := hop{method: h.method, url: u, header: h.header, body: h.body, tls: h.tls}
 	if resp.Status != http.StatusTemporaryRedirect && resp.Status != http.StatusPermanentRedirect {
 		if next.method != http.MethodGet && next.method != http.MethodHead {
 			next.method = http.MethodGet
@@ -54,6 +54,7 @@ func (c *Client) redirect(h *hop, via []*hop, resp *Response) (hop, bool, error)
 			return hop{}, false, nil
 		}
 		next.header = only(next.header, "User-Agent")
+		next.tls = nil // the identity is the endpoint's, not another origin's
 	}
 	return next, true, nil
 }

@@ -26,6 +26,10 @@ type Request struct {
 	// Body is sent with a Content-Length; nil sends none (a POST, PUT,
 	// PATCH or DELETE then says Content-Length: 0).
 	Body []byte
+	// TLS, when set, is the request's own TLS identity toward an https
+	// URL (a client certificate, private roots): see ClientTLS. It is not
+	// carried to a redirect hop on another origin. Nil uses the Client's.
+	TLS *ClientTLS
 }
 
 // Field is one header field.

@@ -21,6 +21,20 @@ type target struct {
 	// serverName is the TLS server name (https only).
 	serverName string
 	tls        bool
+	// identity is the request's own TLS identity (https only); key then
+	// names it too.
+	identity *ClientTLS
+	owner    string
+}
+
+// withIdentity makes t's connections id's (https only): pooled under
+// their own key and owner.
+func (t *target) withIdentity(id *ClientTLS) {
+	if id == nil || !t.tls {
+		return
+	}
+	t.identity, t.owner = id, id.Owner
+	t.key = id.poolKey(t.key)
 }
 
 // targetOf returns u's target, as net/http derives it: the default port

@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// EqualNumbers compares two JSON number literals by value, exactly, as
+// json_equals does: the request builder's parameter conditions compare
+// numbers the same way.
+func EqualNumbers(a, b string) bool { return equalNumbers(a, b) }
+
 // equalNumbers compares two JSON number literals by value, exactly:
 // 1, 1.0, 10e-1 and 0.1e1 are equal, as are 0 and -0. It never converts to
 // float64, so large integers (12345678901234567890) compare exactly, and it

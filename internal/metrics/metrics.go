@@ -27,6 +27,7 @@ const (
 	StatsConflicts      = "flowhook_nodestats_conflicts_total"
 	StatsBehind         = "flowhook_nodestats_behind_messages"
 	StatsSpikingNodes   = "flowhook_nodestats_spiking_nodes"
+	StatsRejectedNodes  = "flowhook_nodestats_credentials_rejected_nodes"
 )
 
 // Names returns every metric family name the package registers.
@@ -35,7 +36,7 @@ func Names() []string {
 		EventsConsumed, EventsInFlight, Outcomes, RequestDuration, DeadLetters,
 		RetriesPending, Consuming, BreakerStateChanges, Breakers, NATSConnected,
 		NATSReconnects, ConsumerPending, ConsumerAckPending, ConsumerRedelivered,
-		StatsLeader, StatsApplied, StatsConflicts, StatsBehind, StatsSpikingNodes,
+		StatsLeader, StatsApplied, StatsConflicts, StatsBehind, StatsSpikingNodes, StatsRejectedNodes,
 	}
 }
 

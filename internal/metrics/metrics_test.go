@@ -45,6 +45,9 @@ func exercised(t *testing.T) (*prometheus.Registry, *metrics.Metrics, *fakeConn)
 	if err := m.WatchSpikes(func() int { return 2 }); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.WatchRejected(func() int { return 3 }); err != nil {
+		t.Fatal(err)
+	}
 	m.Consuming(true)
 	m.Consumed()
 	m.InFlight(1)
@@ -102,6 +105,7 @@ flowhook_breakers{state="open"} 1`},
 		{metrics.EventsInFlight, `flowhook_events_in_flight 0`},
 		{metrics.BreakerStateChanges, `flowhook_breaker_state_changes_total{state="open"} 1`},
 		{metrics.StatsSpikingNodes, `flowhook_nodestats_spiking_nodes 2`},
+		{metrics.StatsRejectedNodes, `flowhook_nodestats_credentials_rejected_nodes 3`},
 	}
 	text := scrape(t, reg)
 	for _, tt := range tests {

@@ -24,3 +24,15 @@ func (m *Metrics) WatchSpikes(spiking func() int) error {
 		Help: "Nodes whose recent error rate spiked (see flowhook stats --worst); reported by the aggregating replica, 0 elsewhere."},
 		func() float64 { return float64(spiking()) }))
 }
+
+// WatchRejected registers flowhook_nodestats_credentials_rejected_nodes,
+// read from rejected at every scrape: how many nodes have their
+// credentials rejected now (401, 403, a node's auth_failed_statuses, a
+// refused client certificate or client secret, with no accepted response
+// since). One number, not a label per node; `flowhook stats --worst`
+// names them.
+func (m *Metrics) WatchRejected(rejected func() int) error {
+	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: StatsRejectedNodes,
+		Help: "Nodes whose endpoint rejects their credentials (see flowhook stats --worst); reported by the aggregating replica, 0 elsewhere."},
+		func() float64 { return float64(rejected()) }))
+}

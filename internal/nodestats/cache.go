@@ -19,9 +19,11 @@ type cached struct {
 	st      *Stats
 	rev     uint64
 	touched time.Time
-	// minutes is a copy of st.Minutes for Spiking, which may run while the
+	// minutes is a copy of st.Minutes for Spiking, and rejected whether
+	// st.Rejected was set, for Rejected, which may run while the
 	// aggregator changes st.
-	minutes []Minute
+	minutes  []Minute
+	rejected bool
 }
 
 // cacheIdle is how long an entry is kept after its last write.
@@ -42,7 +44,7 @@ func (c *cache) get(key string) (*Stats, uint64, bool) {
 func (c *cache) put(key string, st *Stats, rev uint64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[key] = &cached{st: st, rev: rev, touched: now, minutes: append([]Minute(nil), st.Minutes...)}
+	c.entries[key] = &cached{st: st, rev: rev, touched: now, minutes: append([]Minute(nil), st.Minutes...), rejected: st.Rejected != nil}
 	if now.Before(c.nextSweep) {
 		return
 	}
@@ -83,3 +85,22 @@ func (c *cache) spiking(now time.Time) int {
 // spike now (0 on replicas that do not aggregate). A node that has had no
 // outcome for over an hour is not counted.
 func (a *Aggregator) Spiking() int { return a.cache.spiking(a.now()) }
+
+// rejected counts the cached nodes whose credentials are rejected.
+func (c *cache) rejected() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, e := range c.entries {
+		if e.rejected {
+			n++
+		}
+	}
+	return n
+}
+
+// Rejected returns how many nodes this replica's aggregator sees with
+// their credentials rejected now (0 on replicas that do not aggregate).
+// A node that has had no outcome for over an hour is not counted (its
+// stats keep the flag).
+func (a *Aggregator) Rejected() int { return a.cache.rejected() }

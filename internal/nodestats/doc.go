@@ -3,7 +3,10 @@
 // down each route (yes / no / exit) and why, the retries, the request
 // latency percentiles, the last error and when, and the error count per
 // minute over the last hour, so that a sudden spike of errors on a node is
-// easy to see.
+// easy to see; and whether the node's credentials are being rejected
+// ("credentials rejected since <time>, N times": auth_failed outcomes, or
+// token_failed refused by the token endpoint, with no accepted response
+// since), so that an expired key is named rather than noticed weeks later.
 //
 // The stats are aggregated from the outcome stream into a JetStream
 // key-value bucket, one key per node, and are read back by the admin HTTP

@@ -6,7 +6,8 @@ import (
 )
 
 // Worst orders views worst first and keeps at most limit (all when limit
-// <= 0): nodes in an error spike first, then by errors in the last hour,
+// <= 0): nodes in an error spike first, then nodes whose credentials are
+// rejected (the longest-rejected first), then by errors in the last hour,
 // then by the last hour's error rate, then by errors overall. Ties keep a
 // stable order by flow and node id.
 func Worst(views []View, limit int) []View {
@@ -17,6 +18,18 @@ func Worst(views []View, limit int) []View {
 				return -1
 			}
 			return 1
+		}
+		ra, rb := a.CredentialsRejected, b.CredentialsRejected
+		if (ra != nil) != (rb != nil) {
+			if ra != nil {
+				return -1
+			}
+			return 1
+		}
+		if ra != nil {
+			if c := ra.Since.Compare(rb.Since); c != 0 {
+				return c
+			}
 		}
 		return cmp.Or(
 			cmp.Compare(b.Hour.Errors, a.Hour.Errors),

@@ -41,6 +41,27 @@ type Stats struct {
 	// Minutes are per-minute counts over the last WindowMinutes minutes
 	// (of outcome completion time), oldest first.
 	Minutes []Minute `json:"minutes,omitempty"`
+	// Rejected, when set, says that the endpoint (or the token endpoint)
+	// is rejecting the node's credentials: since the first rejection after
+	// the last response that accepted them, and how many times. It is
+	// cleared by a later outcome whose response accepted them (see
+	// flowevent.CredentialsAccepted).
+	Rejected *Rejection `json:"credentials_rejected,omitempty"`
+}
+
+// Rejection is a run of outcomes whose credentials were rejected
+// (flowevent.CredentialsRejected): reason auth_failed, or token_failed
+// refused by the token endpoint.
+type Rejection struct {
+	// Since is the completion time of the run's first rejection; Last of
+	// its latest.
+	Since time.Time `json:"since"`
+	Last  time.Time `json:"last_at"`
+	// Times counts the rejections of the run.
+	Times uint64 `json:"times"`
+	// Nodes, in a flow's or an account's total, is how many of its nodes
+	// have their credentials rejected (0 for one node).
+	Nodes int `json:"nodes,omitempty"`
 }
 
 // LastError describes a node's most recent failed outcome.
@@ -93,7 +114,32 @@ func (s *Stats) Apply(seq uint64, o flowevent.Outcome) bool {
 		s.LastAt = at
 	}
 	s.Minutes = addMinute(s.Minutes, minuteOf(at), failed)
+	s.credentials(o.Reason, o.Status, at)
 	return true
+}
+
+// credentials starts, extends or ends the node's run of credential
+// rejections. Outcomes are counted in stream order, which replicas make
+// only roughly time-ordered: an acceptance older than the run's start
+// does not end it.
+func (s *Stats) credentials(reason flowevent.Reason, status int, at time.Time) {
+	r := s.Rejected
+	switch {
+	case flowevent.CredentialsRejected(reason, status):
+		if r == nil {
+			s.Rejected = &Rejection{Since: at, Last: at, Times: 1}
+			return
+		}
+		r.Times++
+		if at.Before(r.Since) {
+			r.Since = at
+		}
+		if at.After(r.Last) {
+			r.Last = at
+		}
+	case r != nil && flowevent.CredentialsAccepted(reason) && !at.Before(r.Since):
+		s.Rejected = nil
+	}
 }
 
 // Merge adds o's counts into s (for flow and account totals). The ids and
@@ -116,6 +162,29 @@ func (s *Stats) Merge(o *Stats) {
 		s.LastAt = o.LastAt
 	}
 	s.Minutes = mergeMinutes(s.Minutes, o.Minutes)
+	s.Rejected = mergeRejections(s.Rejected, o.Rejected)
+}
+
+// mergeRejections adds o's run into r for a total: the earliest start,
+// the latest rejection, the times summed, the nodes counted.
+func mergeRejections(r, o *Rejection) *Rejection {
+	if o == nil {
+		return r
+	}
+	nodes := max(o.Nodes, 1)
+	if r == nil {
+		return &Rejection{Since: o.Since, Last: o.Last, Times: o.Times, Nodes: nodes}
+	}
+	m := *r
+	if o.Since.Before(m.Since) {
+		m.Since = o.Since
+	}
+	if o.Last.After(m.Last) {
+		m.Last = o.Last
+	}
+	m.Times += o.Times
+	m.Nodes += nodes
+	return &m
 }
 
 func mergeCounts[K comparable](dst, src map[K]uint64) map[K]uint64 {

@@ -40,6 +40,12 @@ type View struct {
 	Recent         Window                      `json:"recent"`
 	Spike          bool                        `json:"spike"`
 	ErrorsByMinute []uint32                    `json:"errors_per_minute"`
+	// CredentialsRejected, when set, flags a node whose endpoint (or token
+	// endpoint) has been rejecting its credentials since a time, so many
+	// times, with no accepted response since: "credentials rejected
+	// since <since>, <times> times". In a total, Nodes says how many nodes
+	// are flagged.
+	CredentialsRejected *Rejection `json:"credentials_rejected,omitempty"`
 }
 
 // Latency are request duration percentiles in milliseconds.
@@ -61,6 +67,10 @@ func ViewOf(s *Stats, now time.Time) View {
 		Hour:           window(s.Minutes, nowMin, WindowMinutes),
 		Recent:         window(s.Minutes, nowMin, RecentMinutes),
 		ErrorsByMinute: errorSeries(s.Minutes, nowMin),
+	}
+	if s.Rejected != nil {
+		r := *s.Rejected
+		v.CredentialsRejected = &r
 	}
 	if v.Routes == nil {
 		v.Routes = map[flowevent.Route]uint64{}

@@ -21,6 +21,8 @@ type curlInput struct {
 	envPrefix string
 	timeout   time.Duration
 	signing   *flowevent.Signing
+	auth      *flowevent.Auth
+	tls       *flowevent.TLS
 }
 
 // curlCommand writes an equivalent curl command: the same method, URL,
@@ -37,8 +39,11 @@ func curlCommand(in curlInput) string {
 	if in.hr.Method != http.MethodGet {
 		args = append(args, "-X "+in.hr.Method)
 	}
+	authArgs, prelude := curlAuth(in, ref)
 	for _, h := range in.headers {
 		switch {
+		case in.auth != nil && strings.EqualFold(h.Name, flowevent.HeaderAuthorization):
+			continue // written by curlAuth
 		case in.signing != nil && h.Name == headerWebhookTimestamp:
 			args = append(args, `-H 'Webhook-Timestamp: '"$ts"`)
 		case in.signing != nil && h.Name == headerWebhookSignature:
@@ -53,6 +58,7 @@ func curlCommand(in curlInput) string {
 	case in.hr.Method == http.MethodPost || in.hr.Method == http.MethodPut || in.hr.Method == http.MethodPatch:
 		args = append(args, "-H 'Content-Length: 0'")
 	}
+	args = append(args, authArgs...)
 	u := *in.hr.URL
 	u.RawQuery = in.rawQuery
 	args = append(args, word(u.String()))
@@ -60,7 +66,7 @@ func curlCommand(in curlInput) string {
 	if in.signing != nil {
 		cmd = signingPrelude(in, ref, word) + cmd
 	}
-	return cmd
+	return prelude + cmd
 }
 
 // signingPrelude computes $ts and $sig as the builder does: the HMAC-SHA256,

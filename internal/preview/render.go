@@ -64,6 +64,13 @@ type Rendered struct {
 	Signed string `json:"signed,omitempty"`
 	// Secrets are the secrets the request uses.
 	Secrets []SecretRef `json:"secrets"`
+	// Params lists every node parameter and whether it is sent for this
+	// sample, with why for the conditional ones (omit_empty, when).
+	Params []ParamLine `json:"params"`
+	// Auth describes the node's auth (Basic, OAuth 2.0), TLS its client
+	// certificate and CAs: secret names, never values.
+	Auth string `json:"auth,omitempty"`
+	TLS  string `json:"tls,omitempty"`
 	// Check says what response counts as success; OnError is the route
 	// otherwise.
 	Check   string          `json:"check"`
@@ -94,7 +101,10 @@ type HeaderLine struct {
 	Value string `json:"value"`
 	// Secret names the secret masked in Value.
 	Secret string `json:"secret,omitempty"`
-	raw    string // the built value, with secret markers
+	// Note says where a masked value that is no secret comes from (an
+	// OAuth 2.0 access token).
+	Note string `json:"note,omitempty"`
+	raw  string // the built value, with secret markers
 }
 
 // Render builds the request of sample with the dispatcher's builder and
@@ -106,8 +116,11 @@ func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
 	if node.Signing != nil {
 		ph.signingKey(node.Signing.Secret)
 	}
+	if err := ph.standIns(node); err != nil {
+		return nil, err
+	}
 	b := request.NewBuilder(ph, opts.UserAgent)
-	hr, target, err := b.Build(ctx, requestID(s), &s.Request, request.Options{TraceParent: s.Event.TraceParent, TraceState: s.Event.TraceState})
+	hr, target, err := b.Build(ctx, requestID(s), &s.Request, request.Options{TraceParent: s.Event.TraceParent, TraceState: s.Event.TraceState, AccessToken: ph.token})
 	if err != nil {
 		return nil, err
 	}
@@ -126,21 +139,28 @@ func Render(ctx context.Context, s Sample, opts Options) (*Rendered, error) {
 	if node.Signing != nil {
 		r.Signed = node.Signing.Secret
 	}
-	queryParams := node.Params
+	r.Auth, r.TLS = describeAuth(node.Auth), describeTLS(node.TLS)
+	var sentParams []flowevent.Param
+	r.Params, sentParams = describeParams(&s.Request)
+	queryParams := sentParams
 	if r.BodyMode.HasBody() {
 		queryParams = nil
 	}
 	pairs := queryPairs(hr.URL.RawQuery, queryParams)
 	r.Query = describeQuery(pairs, ph, opts.Mask)
 	r.URL = displayURL(hr.URL, pairs, ph, opts.Mask)
-	shownBody := maskBody(body, r.BodyMode, node.Params, opts.Mask)
+	shownBody := maskBody(body, r.BodyMode, sentParams, opts.Mask)
 	r.Body, _ = ph.replace(string(shownBody), func(string) string { return Mask })
 	r.Headers = describeHeaders(hr.Header, node.Headers, ph, node.Signing)
+	for i := range r.Headers {
+		authLine(&r.Headers[i], node.Auth, ph)
+	}
 	r.TransportHeaders = transportHeaders(hr, body, ph)
 	r.Secrets = secretRefs(s.Request.Account, ph.names, ph.signing, opts)
 	r.Curl = curlCommand(curlInput{
 		hr: hr, rawQuery: joinPairs(pairs, opts.Mask), headers: r.Headers, body: shownBody,
 		ph: ph, account: s.Request.Account, envPrefix: opts.EnvPrefix, timeout: r.Timeout, signing: node.Signing,
+		auth: node.Auth, tls: node.TLS,
 	})
 	return r, nil
 }

@@ -55,6 +55,10 @@ type placeholders struct {
 	names   []string // secret names, in the order first resolved
 	values  []string // their stand-in values
 	signing string   // the signing secret's name, if any
+	// pem are the stand-in PEM texts of a tls node's secrets, by name;
+	// token the stand-in OAuth 2.0 access token (see standIns).
+	pem   map[string]string
+	token string
 }
 
 func newPlaceholders() *placeholders {
@@ -78,6 +82,9 @@ func (p *placeholders) Secret(_, name string) (string, bool) {
 		}
 	}
 	v := "fhsecret" + p.nonce + "n" + strconv.Itoa(len(p.names)) + "z"
+	if pem, ok := p.pem[name]; ok {
+		v = pem
+	}
 	if name == p.signing {
 		var key [32]byte
 		_, _ = rand.Read(key[:])

@@ -27,6 +27,10 @@ type SendDeps struct {
 	// Breakers guards endpoints; share one across calls so that repeated
 	// sends trip it as the dispatcher's would.
 	Breakers dispatch.Breakers
+	// Tokens fetches the OAuth 2.0 access tokens of nodes with auth kind
+	// oauth2 (internal/oauth.Tokens over the same Sender); share one
+	// across calls, as the dispatcher does.
+	Tokens dispatch.Tokens
 	// Dispatch supplies the validation options and the timeout cap.
 	Dispatch dispatch.Config
 	Log      zerolog.Logger
@@ -54,6 +58,7 @@ func Send(ctx context.Context, s Sample, deps SendDeps) Sent {
 		Builder:  request.NewBuilder(deps.Secrets, deps.UserAgent),
 		Sender:   rec,
 		Breakers: deps.Breakers,
+		Tokens:   deps.Tokens,
 		Log:      deps.Log,
 	}, ev, &s.Request)
 	return Sent{Outcome: out, Response: rec.resp}

@@ -23,6 +23,8 @@ func (r *Rendered) WriteText(w io.Writer) error {
 	r.writeQuery(ew)
 	r.writeHeaders(ew)
 	r.writeBody(ew)
+	r.writeConditional(ew)
+	r.writeCredentials(ew)
 	ew.printf("\nSuccess when: %s; otherwise the profile takes the %q path. Timeout %s.\n", printable(r.Check), r.OnError, r.Timeout)
 	r.writeSecrets(ew)
 	ew.printf("\nAs curl (secrets read from environment variables, never printed):\n%s\n", r.Curl)
@@ -65,6 +67,9 @@ func (r *Rendered) writeHeaders(ew *errWriter) {
 		note := ""
 		if h.Secret != "" {
 			note = "(secret " + h.Secret + ")"
+		}
+		if h.Note != "" {
+			note = "(" + h.Note + ")"
 		}
 		rows = append(rows, []string{h.Name + ": " + printable(h.Value), note})
 	}

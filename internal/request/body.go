@@ -59,7 +59,8 @@ func (b *Builder) buildBody(mode flowevent.BodyMode, req *flowevent.Request) ([]
 		return body, flowevent.ContentTypeJSON, err
 	}
 	var sb strings.Builder
-	if err := b.writeParams(&sb, req); err != nil {
+	skip, _ := leftOut(req)
+	if err := b.writeParams(&sb, req, skip); err != nil {
 		return nil, "", err
 	}
 	return []byte(sb.String()), flowevent.ContentTypeForm, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/clienttls"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -29,6 +30,10 @@ type Options struct {
 	// accepts it; otherwise they are dropped.
 	TraceParent string
 	TraceState  string
+	// AccessToken is the OAuth 2.0 access token of a node with auth kind
+	// oauth2, sent as Authorization: Bearer; the caller fetches it
+	// (internal/oauth). Other nodes ignore it.
+	AccessToken string
 }
 
 // Builder turns request events into outbound HTTP requests. It is safe for
@@ -37,6 +42,7 @@ type Builder struct {
 	secrets   Secrets
 	userAgent string
 	now       func() time.Time
+	tls       *clienttls.Identities
 }
 
 // BuilderOption tunes a Builder.
@@ -59,7 +65,7 @@ func NewBuilder(secrets Secrets, userAgent string, opts ...BuilderOption) *Build
 	if !flowevent.ValidHeaderValue(userAgent) {
 		userAgent = ""
 	}
-	b := &Builder{secrets: secrets, userAgent: userAgent, now: time.Now}
+	b := &Builder{secrets: secrets, userAgent: userAgent, now: time.Now, tls: clienttls.New(0, 0)}
 	for _, o := range opts {
 		o(b)
 	}
@@ -83,8 +89,10 @@ var errNilContext = errors.New("request: nil context")
 // (unknown method, body mode or parameter source, a body on GET or DELETE,
 // JSON body names that clash, a URL that is not absolute http(s) or
 // carries user info, a header name or value that HTTP refuses, a signing
-// secret that is not a whsec_ key), invalid_event for a value with no text
-// (or JSON) form. On error the Target is still filled when the node URL can
+// secret that is not a whsec_ key, TLS secrets that are not a usable PEM
+// certificate, key or CA), invalid_event for a value with no text (or
+// JSON) form. A node with tls gets its TLS identity (egress.Request.TLS),
+// parsed once per account and change of its secrets. On error the Target is still filled when the node URL can
 // be read, so an outcome can name the endpoint.
 func (b *Builder) Outbound(requestID string, req *flowevent.Request, opts Options) (*egress.Request, Target, error) {
 	if req == nil {
@@ -113,6 +121,14 @@ func (b *Builder) Outbound(requestID string, req *flowevent.Request, opts Option
 	out := &egress.Request{Method: req.Node.Method, URL: u, Body: body}
 	if out.Header, err = b.fields(req, requestID, opts, contentType, body); err != nil {
 		return nil, t, err
+	}
+	if n := req.Node.TLS; n != nil {
+		if u.Scheme != "https" {
+			return nil, t, configError("tls needs an https url")
+		}
+		if out.TLS, err = b.clientTLS(req.Account, n); err != nil {
+			return nil, t, err
+		}
 	}
 	return out, t, nil
 }

@@ -65,7 +65,25 @@
 //   - objects and arrays (and any other Go type): compact JSON with object
 //     keys sorted, as encoding/json writes maps, without HTML escaping.
 //
+// # Conditional data
+//
+// A parameter may be left out (no name, no value, no JSON field) for some
+// profiles: with omit_empty, when its profile or event value has none
+// (missing, null or the empty string); with when, unless its condition
+// on a profile attribute or event field holds (has a value, has none,
+// equals a JSON string, number or boolean, or is one of a list; numbers
+// compare by value, "5" is not 5). A JSON object all of whose fields are
+// left out is left out too. Inclusions says, per parameter, what was
+// decided and why, in words that name paths and the node's condition,
+// never a value. A node without them sends every parameter, missing
+// values empty: the baseline.
+//
 // # Headers
+//
+// A node with auth gets Authorization after its own headers: Basic with
+// its user name and password secret, or Bearer with the OAuth 2.0 access
+// token its caller fetched (Options.AccessToken; see internal/oauth). Such
+// a node may not set Authorization itself.
 //
 // Node headers are added in order, with their names exactly as configured
 // (not canonicalised; in Build's *http.Request they sit under canonical

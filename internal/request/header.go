@@ -26,16 +26,22 @@ func reserved(name string) bool {
 
 // maxOwnFields is how many fields flowhook may add after the node's:
 // Idempotency-Key, Webhook-Id, User-Agent, Traceparent, Tracestate,
-// Content-Type, Webhook-Timestamp and Webhook-Signature.
+// Content-Type, Webhook-Timestamp and Webhook-Signature; a node with auth
+// adds Authorization.
 const maxOwnFields = 8
 
 // fields returns the request's header fields: the node's headers in
-// order, names as configured, secrets resolved; then flowhook's own; then
+// order, names as configured, secrets resolved; then the Authorization of
+// the node's auth; then flowhook's own; then
 // the body's Content-Type unless a node header sets one; then a signed
 // node's signature. They share one backing array.
 func (b *Builder) fields(req *flowevent.Request, requestID string, opts Options, contentType string, body []byte) ([]egress.Field, error) {
 	headers := req.Node.Headers
-	fs := make([]egress.Field, 0, len(headers)+maxOwnFields)
+	own := maxOwnFields
+	if req.Node.Auth != nil {
+		own++
+	}
+	fs := make([]egress.Field, 0, len(headers)+own)
 	hasContentType := false
 	for i := range headers {
 		hd := &headers[i]
@@ -45,12 +51,22 @@ func (b *Builder) fields(req *flowevent.Request, requestID string, opts Options,
 		if reserved(hd.Name) {
 			continue
 		}
+		if req.Node.Auth != nil && strings.EqualFold(hd.Name, flowevent.HeaderAuthorization) {
+			return nil, configError(headerRef(i, hd) + " conflicts with auth, which sets Authorization")
+		}
 		v, err := b.headerValue(req.Account, i, hd)
 		if err != nil {
 			return nil, err
 		}
 		fs = append(fs, egress.Field{Name: hd.Name, Value: v})
 		hasContentType = hasContentType || strings.EqualFold(hd.Name, headerContentType)
+	}
+	if a := req.Node.Auth; a != nil {
+		v, err := b.authorization(req.Account, a, opts)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, egress.Field{Name: flowevent.HeaderAuthorization, Value: v})
 	}
 	key := flowevent.IdempotencyKey(req.Account, requestID)
 	fs = b.ownFields(fs, key, opts)

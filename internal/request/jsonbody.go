@@ -29,13 +29,17 @@ func (o *jsonObject) add(key string, f jsonField) {
 	o.fields[key] = f
 }
 
-// jsonTree arranges the parameters as nested objects, dotted names
-// building the nesting. A name with an empty segment, a name given twice,
-// and a name that is both a value and an object are *Errors (validation
-// refuses them first).
-func jsonTree(params []flowevent.Param) (*jsonObject, error) {
+// jsonTree arranges the parameters that skip (nil: none) does not leave
+// out as nested objects, dotted names building the nesting; an object all
+// of whose fields are left out is left out too. A name with an empty
+// segment, a name given twice, and a name that is both a value and an
+// object are *Errors (validation refuses them first).
+func jsonTree(params []flowevent.Param, skip []bool) (*jsonObject, error) {
 	root := newJSONObject()
 	for i := range params {
+		if skip != nil && skip[i] {
+			continue
+		}
 		p := &params[i]
 		segs := strings.Split(p.Name, ".")
 		cur := root
@@ -66,7 +70,8 @@ func jsonTree(params []flowevent.Param) (*jsonObject, error) {
 
 // jsonBody writes the node's parameters as one JSON object.
 func (b *Builder) jsonBody(req *flowevent.Request) ([]byte, error) {
-	root, err := jsonTree(req.Node.Params)
+	skip, _ := leftOut(req)
+	root, err := jsonTree(req.Node.Params, skip)
 	if err != nil {
 		return nil, err
 	}

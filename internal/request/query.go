@@ -59,7 +59,8 @@ func (b *Builder) buildURL(req *flowevent.Request) (string, error) {
 		return "", configError("url query contains a space; write it as %20")
 	}
 	params := req.Node.Params
-	if len(params) == 0 {
+	skip, none := leftOut(req)
+	if len(params) == 0 || none {
 		return base, nil
 	}
 	var sb strings.Builder
@@ -71,20 +72,26 @@ func (b *Builder) buildURL(req *flowevent.Request) (string, error) {
 	case base[len(base)-1] != '?' && base[len(base)-1] != '&':
 		sb.WriteByte('&')
 	}
-	if err := b.writeParams(&sb, req); err != nil {
+	if err := b.writeParams(&sb, req, skip); err != nil {
 		return "", err
 	}
 	return sb.String(), nil
 }
 
-// writeParams writes name=value for every node parameter, joined by '&'.
-func (b *Builder) writeParams(sb *strings.Builder, req *flowevent.Request) error {
+// writeParams writes name=value for every node parameter that skip (nil:
+// none) does not leave out, joined by '&'.
+func (b *Builder) writeParams(sb *strings.Builder, req *flowevent.Request, skip []bool) error {
 	var scratch [64]byte
+	first := true
 	for i := range req.Node.Params {
+		if skip != nil && skip[i] {
+			continue
+		}
 		p := &req.Node.Params[i]
-		if i > 0 {
+		if !first {
 			sb.WriteByte('&')
 		}
+		first = false
 		writeEscaped(sb, p.Name)
 		sb.WriteByte('=')
 		if err := b.writeValue(sb, scratch[:0], i, p, req); err != nil {

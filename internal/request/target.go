@@ -89,3 +89,7 @@ func targetOfRaw(raw string) (Target, error) {
 	}
 	return targetOf(u)
 }
+
+// TargetOfNode is the Target of a node's URL (its query ignored), for an
+// outcome that names the endpoint although no request was built.
+func TargetOfNode(n *flowevent.NodeConfig) (Target, error) { return targetOfRaw(n.URL) }

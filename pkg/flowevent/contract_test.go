@@ -97,6 +97,8 @@ func TestSchemaEnumsMatchGo(t *testing.T) {
 		{"Method", "request.schema.json", []string{"$defs", "method"}},
 		{"ParamSource", "request.schema.json", []string{"$defs", "paramSource"}},
 		{"CheckKind", "request.schema.json", []string{"$defs", "checkKind"}},
+		{"AuthKind", "request.schema.json", []string{"$defs", "authKind"}},
+		{"ClientAuth", "request.schema.json", []string{"$defs", "clientAuth"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.goType, func(t *testing.T) {

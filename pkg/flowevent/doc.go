@@ -31,4 +31,10 @@
 // its DecodeReferenced builds only the profile attributes and trigger
 // fields the node's parameters read. NodeConfig.Validate and Request.Validate report every
 // problem of a configuration at once, without echoing values.
+//
+// Beyond the baseline a node may opt in to credentials (Auth: Basic or
+// OAuth 2.0 client credentials; TLS: a client certificate, private CAs;
+// AuthFailedStatuses) and to conditional parameters (Param.OmitEmpty,
+// Param.When). Whatever its options, a response with status 401 or 403
+// that does not match the node's check ends as ReasonAuthFailed.
 package flowevent

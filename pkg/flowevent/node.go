@@ -53,6 +53,20 @@ type NodeConfig struct {
 	// MinRatePerSecond..MaxRatePerSecond, 0 keeps the operator's default
 	// (usually none).
 	RatePerSecond float64 `json:"rate_per_second,omitempty"`
+	// Auth, when set, authenticates the node's requests with HTTP Basic
+	// or an OAuth 2.0 client-credentials token (opt-in; see Auth). A node
+	// with Auth may not set an Authorization header itself.
+	Auth *Auth `json:"auth,omitempty"`
+	// TLS, when set, gives the node its own TLS identity toward its
+	// endpoint: a client certificate and key, private certificate
+	// authorities (opt-in; see TLS).
+	TLS *TLS `json:"tls,omitempty"`
+	// AuthFailedStatuses are statuses that, besides 401 and 403, mean
+	// the endpoint rejected the node's credentials (say 419 or 498): a
+	// response with one of them that does not match the node's check ends
+	// as ReasonAuthFailed instead of ReasonStatusMismatch or
+	// ReasonBodyMismatch. 400..599, at most MaxAuthFailedStatuses.
+	AuthFailedStatuses []int `json:"auth_failed_statuses,omitempty"`
 }
 
 // Timeout is the bound on one request of this node: TimeoutMS, or
@@ -98,6 +112,15 @@ type Param struct {
 	Value string `json:"value,omitempty"`
 	// Secret names the secret whose value is sent, for From == secret.
 	Secret string `json:"secret,omitempty"`
+	// OmitEmpty leaves the parameter out (no name, no value) when its
+	// profile or event value has none: missing, null or the empty string.
+	// Without it such a parameter is sent with an empty value (null in a
+	// json body), the baseline.
+	OmitEmpty bool `json:"omit_empty,omitempty"`
+	// When, when set, sends the parameter only for the profiles and
+	// events for which the condition holds (see Condition); otherwise it
+	// is left out.
+	When *Condition `json:"when,omitempty"`
 }
 
 // ParamSource says where a parameter's value comes from.

@@ -26,7 +26,8 @@ type Outcome struct {
 	// Detail explains Reason for people (expected vs. got); it never holds
 	// personal data or secrets.
 	Detail string `json:"detail,omitempty"`
-	// Status is the HTTP status of the last response, 0 when there was none.
+	// Status is the HTTP status of the last response, 0 when there was
+	// none; for ReasonTokenFailed, the token endpoint's status.
 	Status int `json:"status,omitempty"`
 	// DurationMS is the time spent on the request(s), in milliseconds.
 	DurationMS float64 `json:"duration_ms"`
@@ -73,4 +74,15 @@ const (
 	ReasonInvalidEvent       Reason = "invalid_event"
 	ReasonSecretMissing      Reason = "secret_missing"
 	ReasonMaxDeliveries      Reason = "max_deliveries"
+	// ReasonAuthFailed: the endpoint rejected the node's credentials: it
+	// answered 401, 403 or one of the node's AuthFailedStatuses (and the
+	// response did not match the node's check), or refused the client
+	// certificate during the TLS handshake.
+	ReasonAuthFailed Reason = "auth_failed"
+	// ReasonTokenFailed: no OAuth 2.0 access token could be had from the
+	// node's token endpoint (unreachable, refused, or an unusable answer);
+	// nothing was sent to the endpoint, unless the failure came on the
+	// refresh after a 401. Outcome.Status is then the token endpoint's
+	// status (0 when it did not answer).
+	ReasonTokenFailed Reason = "token_failed"
 )

@@ -42,9 +42,9 @@ func (d *RequestDecoder) Decode(header nats.Header, payload []byte) (Event, Requ
 
 // DecodeReferenced is Decode, except that the profile's attributes and
 // the trigger's data hold only the top-level members the node's
-// parameters reference: for a profile parameter with path "a.b", the
-// attributes "a.b" and "a"; for an event parameter, the data's member
-// "a". Every parameter therefore resolves to the same value as with
+// parameters reference (their paths, and their conditions' paths): for a
+// profile parameter with path "a.b", the attributes "a.b" and "a"; for an
+// event parameter, the data's member "a". Every parameter therefore resolves to the same value as with
 // Decode, while the attributes nobody sends (most of a profile) are
 // skipped over instead of built into maps. The dispatcher uses it: a
 // request is decoded to be sent, not to be shown.
@@ -87,16 +87,24 @@ type references struct {
 func referencesOf(n *NodeConfig) references {
 	r := references{profile: map[string]struct{}{}, event: map[string]struct{}{}}
 	for _, p := range n.Params {
-		first, _, _ := strings.Cut(p.Path, ".")
-		switch p.From {
-		case FromProfile:
-			r.profile[p.Path] = struct{}{}
-			r.profile[first] = struct{}{}
-		case FromEvent:
-			r.event[first] = struct{}{}
+		r.add(p.From, p.Path)
+		if p.When != nil {
+			r.add(p.When.From, p.When.Path)
 		}
 	}
 	return r
+}
+
+// add records the members a profile or event path reaches.
+func (r references) add(from ParamSource, path string) {
+	first, _, _ := strings.Cut(path, ".")
+	switch from {
+	case FromProfile:
+		r.profile[path] = struct{}{}
+		r.profile[first] = struct{}{}
+	case FromEvent:
+		r.event[first] = struct{}{}
+	}
 }
 
 // nodeCheck is a node's problems under one set of options, with paths
@@ -163,7 +171,8 @@ func (e *nodeEntry) describes(n *NodeConfig) bool {
 	return n.Method == m.Method && n.URL == m.URL && n.OnError == m.OnError && n.TimeoutMS == m.TimeoutMS &&
 		n.Response.Kind == m.Response.Kind && n.Response.Status == m.Response.Status &&
 		sameSlice(n.Params, m.Params) && sameSlice(n.Headers, m.Headers) &&
-		n.Retry == m.Retry && n.Hold == m.Hold
+		n.Retry == m.Retry && n.Hold == m.Hold && n.Auth == m.Auth && n.TLS == m.TLS &&
+		sameSlice(n.AuthFailedStatuses, m.AuthFailedStatuses)
 }
 
 // sameSlice reports whether a and b are the same slice (not merely equal).

@@ -23,6 +23,7 @@ func checkNode(p *problems, n NodeConfig, o ValidateOptions) {
 	}
 	checkPolicies(p, n, o)
 	checkOptions(p, n)
+	checkAuthOptions(p, n, o)
 	checkLimits(p, n)
 }
 
@@ -144,6 +145,12 @@ func checkParam(p *problems, path string, prm Param) {
 		}
 	default:
 		p.errorf(path+".from", "must be profile, event, static or secret")
+	}
+	if prm.OmitEmpty && (prm.From == FromStatic || prm.From == FromSecret) {
+		p.warnf(path+".omit_empty", "ignored when from is %s: only profile and event values can be missing", prm.From)
+	}
+	if prm.When != nil {
+		checkCondition(p, path+".when", *prm.When)
 	}
 }
 
