@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPage: the node stats page answers an account's worst nodes and one
@@ -63,5 +64,28 @@ func TestPage(t *testing.T) {
 				t.Errorf("page holds unescaped markup:\n%s", b)
 			}
 		})
+	}
+}
+
+// TestPageShowsCredentialsRejected: a node whose credentials are being
+// rejected is flagged in the account's list and said so on its page.
+func TestPageShowsCredentialsRejected(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	since := now.Add(-20 * time.Minute)
+	v := View{Account: "acme", FlowID: "f", NodeID: "crm", Total: 9,
+		CredentialsRejected: &Rejection{Since: since, Last: now.Add(-time.Minute), Times: 7}}
+	for _, tc := range []struct {
+		name string
+		d    pageData
+		want string
+	}{
+		{"worst nodes", pageData{Prefix: PagePrefix, Account: "acme", Now: now, Report: &Report{Account: "acme", Nodes: []View{v}}}, `<strong class="credmark" title="credentials rejected since 2026-03-01T10:10:00Z, 7 times">CREDENTIALS</strong>`},
+		{"one node", pageData{Prefix: PagePrefix, Account: "acme", Now: now, Node: &v}, "Credentials rejected since"},
+	} {
+		rec := httptest.NewRecorder()
+		render(rec, httptest.NewRequest("GET", PagePrefix, nil), tc.d)
+		if !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s: page lacks %q:\n%s", tc.name, tc.want, rec.Body.String())
+		}
 	}
 }
