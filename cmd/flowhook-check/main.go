@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/flowhook/flowhook/internal/faultcheck"
+	"github.com/flowhook/flowhook/internal/tools/faultcheck"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -25,8 +25,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/flowhook/flowhook/internal/faultcheck"
-	"github.com/flowhook/flowhook/internal/scaleout"
+	"github.com/flowhook/flowhook/internal/tools/faultcheck"
+	"github.com/flowhook/flowhook/internal/tools/scaleout"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/flowhook/flowhook/internal/app"
-	"github.com/flowhook/flowhook/internal/bench"
+	"github.com/flowhook/flowhook/internal/tools/bench"
 )
 
 func init() {

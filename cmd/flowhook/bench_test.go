@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowhook/flowhook/internal/bench"
+	"github.com/flowhook/flowhook/internal/tools/bench"
 )
 
 // TestBenchQuick runs `flowhook bench --quick` as the README shows it and

@@ -15,7 +15,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
-	"github.com/flowhook/flowhook/internal/inspect"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
 // TestNoServer: every NATS client command, without a server, names the

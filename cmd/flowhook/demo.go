@@ -8,7 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/flowhook/flowhook/internal/demo"
+	"github.com/flowhook/flowhook/internal/tools/demo"
 )
 
 func init() { register("demo", "show the whole path on local endpoints in one command", runDemo) }

@@ -20,7 +20,7 @@ var testOnlyModules = []string{
 
 // testOnlyPackages are the repository's own test helpers.
 var testOnlyPackages = []string{
-	"github.com/flowhook/flowhook/internal/browsertest",
+	"github.com/flowhook/flowhook/internal/testsupport/browsertest",
 	"github.com/flowhook/flowhook/internal/bus/bustest",
 }
 

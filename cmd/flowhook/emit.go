@@ -15,7 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/bus"
-	"github.com/flowhook/flowhook/internal/preview"
+	"github.com/flowhook/flowhook/internal/tools/preview"
 )
 
 func init() {

@@ -15,7 +15,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/egress"
-	"github.com/flowhook/flowhook/internal/inspect"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 

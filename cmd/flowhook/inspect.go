@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/flowhook/flowhook/internal/inspect"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
 func init() {

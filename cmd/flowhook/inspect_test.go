@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowhook/flowhook/internal/inspect"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
 // startInspect runs `flowhook inspect` in-process and returns its base URL

@@ -15,8 +15,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/egress"
-	"github.com/flowhook/flowhook/internal/preview"
 	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/internal/tools/preview"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/flowhook/flowhook/internal/inspect"
-	"github.com/flowhook/flowhook/internal/preview"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
+	"github.com/flowhook/flowhook/internal/tools/preview"
 )
 
 // tryNode is the node configuration used by the render, send, inspect and

@@ -15,7 +15,7 @@ import (
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/oauth"
-	"github.com/flowhook/flowhook/internal/preview"
+	"github.com/flowhook/flowhook/internal/tools/preview"
 )
 
 func init() {

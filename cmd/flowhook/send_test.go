@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowhook/flowhook/internal/inspect"
+	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
 // startCatcher serves an inspect.Catcher for opts; observe, when set, sees

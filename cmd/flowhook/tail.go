@@ -11,7 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/flowhook/flowhook/internal/preview"
+	"github.com/flowhook/flowhook/internal/tools/preview"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 

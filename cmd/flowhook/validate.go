@@ -13,7 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/flowhook/flowhook/internal/jsonshape"
+	"github.com/flowhook/flowhook/internal/tools/jsonshape"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 

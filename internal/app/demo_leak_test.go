@@ -10,7 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/flowhook/flowhook/internal/demo"
+	"github.com/flowhook/flowhook/internal/tools/demo"
 )
 
 // TestDemoOutputHasNoSecrets runs the demo into a buffer, with its log at

@@ -10,11 +10,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/flowhook/flowhook/internal/bench"
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/internal/tools/bench"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 

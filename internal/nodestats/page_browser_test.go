@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/flowhook/flowhook/internal/browsertest"
+	"github.com/flowhook/flowhook/internal/testsupport/browsertest"
 )
 
 // statsPage is what the test reads off the rendered page.

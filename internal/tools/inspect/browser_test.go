@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/flowhook/flowhook/internal/browsertest"
+	"github.com/flowhook/flowhook/internal/testsupport/browsertest"
 )
 
 // pageState is what the test reads off the rendered page.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowhook/flowhook/internal/faultcheck"
+	"github.com/flowhook/flowhook/internal/tools/faultcheck"
 )
 
 // testWriter sends progress lines to the test log.

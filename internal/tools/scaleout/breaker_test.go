@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/flowhook/flowhook/internal/faultcheck"
+	"github.com/flowhook/flowhook/internal/tools/faultcheck"
 )
 
 // TestFleetBreakerSparesDeadEndpoint runs three replica processes against
