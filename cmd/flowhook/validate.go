@@ -59,6 +59,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		fmt.Fprintf(stdout, "%s: %s: %s: %s\n", fs.Arg(0), level, where, p.Message)
 	}
+	printSecretScope(stdout, fs.Arg(0), data)
 	warnings := count(len(problems)-errs, "warning")
 	if errs > 0 {
 		summary := count(errs, "error")

@@ -233,3 +233,32 @@ func TestValidateRetryWindow(t *testing.T) {
 		t.Errorf("with --max-retry-window 15m: exit %d, output %q; want 0", code, out)
 	}
 }
+
+// TestValidateShowsSecretScope: validate says where each secret a node
+// references resolves: in its request's account only (or, for a bare node,
+// the account of the request that will carry it).
+func TestValidateShowsSecretScope(t *testing.T) {
+	node := `{"method":"POST","url":"https://x.example/h","headers":[{"name":"Authorization","secret":"crm_token","prefix":"Bearer "}],` +
+		`"signing":{"scheme":"standard-webhooks","secret":"hook.key"},"response":{"kind":"status","status":200},"on_error":"no"}`
+	data := `{"account":"shop-42","flow_id":"f","node_id":"n","profile":{"id":"p"},"node":` + node + `}`
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"request data", data, []string{
+			`headers[0]: secret "crm_token" resolves in account shop-42 only: <secrets-dir>/shop-42/crm_token or $FLOWHOOK_SECRET_SHOP_42__CRM_TOKEN, or a shared secret granted to shop-42 (--grant-secret shop-42:crm_token)`,
+			`signing: secret "hook.key" resolves in account shop-42 only`,
+		}},
+		{"bare node", node, []string{`headers[0]: secret "crm_token" resolves in the account of the request event only: <secrets-dir>/<account>/crm_token or $FLOWHOOK_SECRET_<ACCOUNT>__CRM_TOKEN`}},
+	} {
+		code, out, errOut := runCommand(t.Context(), "validate", writeFile(t, "doc.json", tc.doc))
+		if code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", tc.name, code, out, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.name, w, out)
+			}
+		}
+	}
+}
