@@ -36,7 +36,10 @@ func TestAttempt(t *testing.T) {
 	}
 	defer client.Close()
 	breakers := breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())
-	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breakers, Log: zerolog.Nop()}
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breakers})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	node := func(path string, onError flowevent.Route) flowevent.NodeConfig {
 		return flowevent.NodeConfig{
@@ -65,7 +68,10 @@ func TestAttempt(t *testing.T) {
 			}
 			req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Node: tt.node, Profile: flowevent.Profile{ID: "p"}}
 			ev := flowevent.Event{ID: "evt-" + tt.name}
-			out := Attempt(context.Background(), Config{}, deps, ev, &req)
+			out, err := a.Attempt(context.Background(), ev, &req)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if out.Route != tt.wantRoute || out.Reason != tt.wantReason || out.Status != tt.wantStatus {
 				t.Errorf("outcome %s/%s/%d, want %s/%s/%d (detail %q)", out.Route, out.Reason, out.Status, tt.wantRoute, tt.wantReason, tt.wantStatus, out.Detail)
 			}
@@ -90,14 +96,17 @@ func TestAttemptCanceled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())}
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())})
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: flowevent.NodeConfig{
 		Method: "GET", URL: srv.URL, OnError: flowevent.RouteExit, Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
 	}}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
-	out := Attempt(ctx, Config{}, deps, flowevent.Event{ID: "e"}, &req)
-	if out.Route != flowevent.RouteExit || out.Reason != flowevent.ReasonConnectionError || out.Success {
+	out, err := a.Attempt(ctx, flowevent.Event{ID: "e"}, &req)
+	if err != nil || out.Route != flowevent.RouteExit || out.Reason != flowevent.ReasonConnectionError || out.Success {
 		t.Errorf("outcome %+v", out)
 	}
 }

@@ -3,46 +3,14 @@ package dispatch
 import (
 	"cmp"
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/flowhook/flowhook/internal/breaker"
-	"github.com/flowhook/flowhook/internal/egress"
-	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
-
-// Sender sends one outbound request within ctx and returns its bounded
-// response. internal/egress.Client implements it.
-type Sender interface {
-	Do(ctx context.Context, req *egress.Request) (*egress.Response, error)
-}
-
-// Breakers guards endpoints: one breaker per account and origin, so that
-// one account's failing calls never refuse another's. internal/breaker.Registry
-// and internal/fleetbreaker.Fleet implement it.
-type Breakers interface {
-	Allow(key breaker.Key) (done func(breaker.Result), err error)
-}
-
-// Builder builds the outbound request of a request event.
-// internal/request.Builder implements it.
-type Builder interface {
-	Outbound(requestID string, req *flowevent.Request, opts request.Options) (*egress.Request, request.Target, error)
-}
-
-// Tokens supplies the OAuth 2.0 access tokens of nodes with auth kind
-// oauth2, per account (internal/oauth.Tokens implements it): Token the
-// current one, Refresh a new one in place of one the endpoint refused.
-// Their errors are *oauth.Error.
-type Tokens interface {
-	Token(ctx context.Context, account string, a *flowevent.Auth) (string, error)
-	Refresh(ctx context.Context, account string, a *flowevent.Auth, rejected string) (string, error)
-}
 
 // Config tunes a Dispatcher. Zero values mean the documented defaults.
 type Config struct {
@@ -125,12 +93,7 @@ type Dispatcher struct {
 	js       jetstream.JetStream
 	lanes    []jetstream.Consumer
 	outcomes jetstream.Stream
-	builder  Builder
-	sender   Sender
-	breakers Breakers
-	tokens   Tokens  // nil: OAuth 2.0 nodes end in token_failed
-	limiter  Limiter // nil: no endpoint limits
-	accounts Limiter // nil: no per-account share of the workers
+	attempt  *Attempter
 	log      zerolog.Logger
 	now      func() time.Time
 	acks     chan pendingAck
@@ -143,7 +106,8 @@ type Dispatcher struct {
 	decoder *flowevent.RequestDecoder
 }
 
-// Deps are the parts a Dispatcher works with.
+// Deps are the parts a Dispatcher works with. JetStream, Lanes, Outcomes,
+// Builder, Sender and Breakers are required.
 type Deps struct {
 	JetStream jetstream.JetStream
 	// Lanes are the request stream's consumers, shared by every replica:
@@ -174,14 +138,35 @@ type Deps struct {
 	Observer Observer
 	// Tracer opens a span per event; nil opens none.
 	Tracer Tracer
+	// Now is the clock of outcomes, dead letters, delivery states, retry
+	// and hold times, and the pauses of failing pulls; nil: time.Now.
+	// Timers and tickers run on the runtime's clock.
+	Now func() time.Time
 }
 
-// New returns a Dispatcher. It does not start consuming.
+// New returns a Dispatcher, or ErrMissingDependency. It does not start
+// consuming.
 func New(cfg Config, deps Deps) (*Dispatcher, error) {
-	if deps.JetStream == nil || len(deps.Lanes) == 0 || deps.Outcomes == nil || deps.Builder == nil || deps.Sender == nil || deps.Breakers == nil {
-		return nil, errors.New("dispatch: missing dependency")
+	switch {
+	case deps.JetStream == nil:
+		return nil, missing("JetStream")
+	case len(deps.Lanes) == 0:
+		return nil, missing("Lanes")
+	case deps.Outcomes == nil:
+		return nil, missing("Outcomes")
 	}
 	cfg = cfg.withDefaults()
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	attempt, err := NewAttempter(AttemptConfig{Validate: cfg.Validate, MaxTimeout: cfg.MaxTimeout}, AttemptDeps{
+		Builder: deps.Builder, Sender: deps.Sender, Breakers: deps.Breakers, Tokens: deps.Tokens,
+		Limiter: deps.Limiter, Accounts: deps.Accounts, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
 	faults, err := parseFault(cfg.FaultPoint)
 	if err != nil {
 		return nil, err
@@ -191,19 +176,14 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		js:       deps.JetStream,
 		lanes:    deps.Lanes,
 		outcomes: deps.Outcomes,
-		builder:  deps.Builder,
-		sender:   deps.Sender,
-		breakers: deps.Breakers,
-		tokens:   deps.Tokens,
-		limiter:  deps.Limiter,
-		accounts: deps.Accounts,
+		attempt:  attempt,
 		log:      deps.Log,
-		now:      time.Now,
+		now:      now,
 		acks:     make(chan pendingAck, cfg.Workers*4),
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
 		faults:   faults,
-		keeper:   newKeeper(cfg.AckWait / 3),
+		keeper:   newKeeper(cfg.AckWait/3, now),
 		decoder:  flowevent.NewRequestDecoder(0),
 	}, nil
 }

@@ -16,6 +16,8 @@ type keeper struct {
 	// every is how long after registering, and then how often, a
 	// message is marked in progress: AckWait/3.
 	every time.Duration
+	// now is the clock of the signals' due times.
+	now func() time.Time
 
 	mu    sync.Mutex
 	slots []kept
@@ -32,11 +34,13 @@ type kept struct {
 // keepToken names a registered message, for release.
 type keepToken int32
 
-func newKeeper(every time.Duration) *keeper { return &keeper{every: every} }
+func newKeeper(every time.Duration, now func() time.Time) *keeper {
+	return &keeper{every: every, now: now}
+}
 
 // keep registers msg until release(token) is called, exactly once.
 func (k *keeper) keep(msg jetstream.Msg) keepToken {
-	due := time.Now().Add(k.every)
+	due := k.now().Add(k.every)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if n := len(k.free); n > 0 {
@@ -68,8 +72,8 @@ func (k *keeper) run(stop <-chan struct{}) {
 		select {
 		case <-stop:
 			return
-		case now := <-tick.C:
-			due = k.due(now, due[:0])
+		case <-tick.C:
+			due = k.due(k.now(), due[:0])
 			for i, msg := range due {
 				_ = msg.InProgress()
 				due[i] = nil

@@ -224,10 +224,10 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		Reason: flowevent.ReasonMaxDeliveries, Detail: detail, Subject: publishedSubject(raw.Subject),
 		Headers: raw.Header, Original: raw.Data, StreamSeq: raw.Sequence, Deliveries: deliveries,
 		RequestID: ev.ID, Account: req.Account, FlowID: req.FlowID, NodeID: req.NodeID, ProfileID: req.Profile.ID,
-		DeadLetteredAt: time.Now().UTC(),
+		DeadLetteredAt: d.now().UTC(),
 	}
 	if named {
-		out := newOutcome(ev, &req, d.now())
+		out := newOutcome(ev, &req, d.now)
 		out.finish(req.Node.OnError, flowevent.ReasonMaxDeliveries, detail, false)
 		st := readState(raw.Header, d.now())
 		out.Attempts, out.DurationMS = st.sent, st.spentMS

@@ -152,7 +152,8 @@ func (p *puller) done(l *lane) (job, bool) {
 func (p *puller) run(work context.Context) {
 	defer p.requests.Wait()
 	for {
-		reqs, nextAt := p.nextRequests(time.Now())
+		now := p.d.now()
+		reqs, nextAt := p.nextRequests(now)
 		for _, r := range reqs {
 			p.requests.Add(1)
 			go func() {
@@ -166,7 +167,7 @@ func (p *puller) run(work context.Context) {
 		var timer *time.Timer
 		var due <-chan time.Time
 		if !nextAt.IsZero() {
-			timer = time.NewTimer(time.Until(nextAt))
+			timer = time.NewTimer(nextAt.Sub(now))
 			due = timer.C
 		}
 		select {
@@ -306,7 +307,7 @@ func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) 
 	switch {
 	case failed && got == 0:
 		l.backoff = min(max(2*l.backoff, 100*time.Millisecond), pullBackoffMax)
-		l.resume = time.Now().Add(l.backoff)
+		l.resume = p.d.now().Add(l.backoff)
 		p.d.log.Warn().Err(err).Str("consumer", l.cons.CachedInfo().Name).Dur("retry_in", l.backoff).Msg("dispatch: pull request failed")
 	case !failed:
 		l.backoff = 0

@@ -11,7 +11,8 @@ import (
 // planner is a puller over n lanes without consumers: nextRequests never
 // touches them.
 func planner(workers, pullBatch, n int) *puller {
-	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop(), keeper: newKeeper(time.Second)}
+	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop(), now: time.Now,
+		keeper: newKeeper(time.Second, time.Now)}
 	p := &puller{d: d, idle: workers, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	for range n {
 		p.lanes = append(p.lanes, &lane{})
