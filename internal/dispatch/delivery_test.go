@@ -429,20 +429,19 @@ func (r *rig) deadLetters() []flowevent.DeadLetter {
 	return out
 }
 
-// gaugeObserver records the pending-retries gauge.
-type gaugeObserver struct {
-	nopObserver
+// gauge records the pending-retries gauge.
+type gauge struct {
 	mu      sync.Mutex
 	pending []int
 }
 
-func (g *gaugeObserver) SetRetriesPending(n int) {
+func (g *gauge) SetRetriesPending(n int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.pending = append(g.pending, n)
 }
 
-func (g *gaugeObserver) last() int {
+func (g *gauge) last() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.pending) == 0 {
@@ -468,7 +467,7 @@ func TestPendingRetriesGauge(t *testing.T) {
 	for _, id := range []string{"g-1", "g-2", "g-3"} {
 		r.publish(id, node)
 	}
-	obs := &gaugeObserver{}
+	pending := &gauge{}
 	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)
@@ -476,7 +475,7 @@ func TestPendingRetriesGauge(t *testing.T) {
 	defer client.Close()
 	outcomes, _ := r.js.Stream(context.Background(), r.topo.OutcomeStream)
 	d, err := New(Config{Workers: 4, AckWait: r.topo.AckWait}, Deps{JetStream: r.js, Lanes: r.lanes, Outcomes: outcomes,
-		Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: r.breakers, Log: zerolog.Nop(), Observer: obs})
+		Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: r.breakers, Log: zerolog.Nop(), Pending: pending})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,13 +483,13 @@ func TestPendingRetriesGauge(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, 3*time.Second, "3 retries pending", func() bool { return obs.last() == 3 })
+	waitFor(t, 3*time.Second, "3 retries pending", func() bool { return pending.last() == 3 })
 	for _, id := range []string{"g-1", "g-2", "g-3"} {
 		if o := r.outcome(id, 10*time.Second); o.Attempts != 2 {
 			t.Errorf("%s: %+v", id, o)
 		}
 	}
-	waitFor(t, 3*time.Second, "none pending", func() bool { return obs.last() == 0 })
+	waitFor(t, 3*time.Second, "none pending", func() bool { return pending.last() == 0 })
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {

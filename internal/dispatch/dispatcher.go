@@ -99,7 +99,8 @@ type Dispatcher struct {
 	acks     chan pendingAck
 	obs      Observer
 	tracer   Tracer
-	faults   *faults
+	pending  PendingGauge // nil: the retries waiting on the bus are not counted
+	faults   *faults      // nil (inert) in production
 	keeper   *keeper
 	// decoder remembers node configurations: the events of one node
 	// carry the same one.
@@ -136,6 +137,10 @@ type Deps struct {
 	// Observer is told what the dispatcher does (metrics, readiness);
 	// nil observes nothing.
 	Observer Observer
+	// Pending is shown how many retries and holds wait on the bus,
+	// fleet-wide (internal/metrics implements it); nil: they are not
+	// counted.
+	Pending PendingGauge
 	// Tracer opens a span per event; nil opens none.
 	Tracer Tracer
 	// Now is the clock of outcomes, dead letters, delivery states, retry
@@ -182,6 +187,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		acks:     make(chan pendingAck, cfg.Workers*4),
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
+		pending:  deps.Pending,
 		faults:   faults,
 		keeper:   newKeeper(cfg.AckWait/3, now),
 		decoder:  flowevent.NewRequestDecoder(0),
@@ -190,7 +196,14 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 
 // Run consumes until ctx ends, then stops pulling, lets in-flight work
 // finish within the shutdown grace (handing back what does not), waits for
-// every outcome publish to be acknowledged and returns.
+// every outcome publish to be acknowledged and returns. It returns
+// ErrConsumer when a lane cannot be pulled from at start, nil otherwise.
+//
+// Shutdown goes in stages, each waiting for the one before: the intake
+// (pulling, poison capture, the pending count) stops with ctx; the workers
+// finish what was handed to them (the work context ends only when the
+// grace runs out); the acker settles every queued input; the keeper stops
+// marking messages in progress last.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	poison := d.watchPoison(ctx)
 	jobs := make(chan job)
@@ -205,67 +218,56 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return err
 	}
 	// work is cancelled only when the grace period after ctx ends has run
-	// out: in-flight calls are allowed to finish.
+	// out: in-flight calls are allowed to finish. keeping outlives it: the
+	// inputs waiting for their PubAck stay in progress until settled.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	var keeper sync.WaitGroup
+	keeper.Go(func() { d.keeper.run(keeping) })
+	defer func() { stopKeeping(); keeper.Wait() }()
 
-	var workers sync.WaitGroup
+	var acker, workers, intake sync.WaitGroup
+	acker.Go(d.runAcker)
 	for range d.cfg.Workers {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for j := range jobs {
-				for more := true; more; {
-					d.handle(work, j.msg)
-					j, more = pull.done(j.lane)
-				}
-			}
-		}()
+		workers.Go(func() { d.work(work, jobs, pull) })
 	}
-	stopKeeper := make(chan struct{})
-	keeperDone := make(chan struct{})
-	go func() {
-		defer close(keeperDone)
-		d.keeper.run(stopKeeper)
-	}()
-	defer func() { close(stopKeeper); <-keeperDone }()
-	ackerDone := make(chan struct{})
-	go func() {
-		defer close(ackerDone)
-		d.runAcker()
-	}()
-
-	pullDone := make(chan struct{})
-	go func() {
-		defer close(pullDone)
-		pull.run(work)
-	}()
-	poisonDone := make(chan struct{})
-	go func() {
-		defer close(poisonDone)
-		d.capturePoison(ctx, poison)
-	}()
+	intake.Go(func() { pull.run(ctx, work) })
+	intake.Go(func() { d.capturePoison(ctx, poison) })
+	if d.pending != nil {
+		intake.Go(func() { d.countPending(ctx) })
+	}
 
 	d.obs.Consuming(true)
 	<-ctx.Done()
 	d.obs.Consuming(false)
 	d.log.Info().Msg("dispatch: stopping: no new pulls, finishing in-flight work")
-	pull.drain()
 	grace := time.AfterFunc(d.cfg.ShutdownGrace, func() {
 		d.log.Warn().Dur("grace", d.cfg.ShutdownGrace).Msg("dispatch: shutdown grace over: handing back in-flight work")
 		cancelWork()
 	})
 	defer grace.Stop()
-	<-pullDone
-	<-poisonDone
+	intake.Wait()
 	close(jobs)
 	workers.Wait()
 	close(d.acks)
-	<-ackerDone
+	acker.Wait()
 	select {
 	case <-d.js.PublishAsyncComplete():
 	case <-time.After(5 * time.Second):
 		d.log.Warn().Msg("dispatch: outcome publishes still pending at exit: their inputs stay unacked and will be redelivered")
 	}
 	return nil
+}
+
+// work is one worker: it handles the jobs handed to it, and after each
+// the probe's message that waited for a worker, if any, until jobs is
+// closed.
+func (d *Dispatcher) work(ctx context.Context, jobs <-chan job, pull *puller) {
+	for j := range jobs {
+		for more := true; more; {
+			d.handle(ctx, j.msg)
+			j, more = pull.done(j.lane)
+		}
+	}
 }

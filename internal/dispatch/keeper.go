@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -63,14 +64,14 @@ func (k *keeper) release(t keepToken) {
 
 // run signals every due message, checking four times per period so that
 // a signal is never later than 1.25 x every (well within the ack wait),
-// until stop is closed.
-func (k *keeper) run(stop <-chan struct{}) {
+// until ctx ends.
+func (k *keeper) run(ctx context.Context) {
 	tick := time.NewTicker(max(k.every/4, 10*time.Millisecond))
 	defer tick.Stop()
 	var due []jetstream.Msg
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-tick.C:
 			due = k.due(k.now(), due[:0])

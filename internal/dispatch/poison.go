@@ -94,9 +94,6 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 	d.sweepPoison(ctx, w.stream)
 	tick := time.NewTicker(d.cfg.PoisonSweep)
 	defer tick.Stop()
-	// The count of retries waiting on the bus rides along.
-	pending := time.NewTicker(pendingEvery)
-	defer pending.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -105,8 +102,6 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 			d.captureSeq(ctx, w.stream, p)
 		case <-tick.C:
 			d.sweepPoison(ctx, w.stream)
-		case <-pending.C:
-			d.reportPending(ctx)
 		}
 	}
 }
