@@ -49,10 +49,6 @@ type Config struct {
 	// PoisonSweep is how often the request stream is swept for events
 	// that exhausted MaxDeliver and whose advisory was missed; default 1m.
 	PoisonSweep time.Duration
-	// FaultPoint is for the fault-injection checker only: it makes the
-	// process kill itself at a named point (see FaultAfterResponse,
-	// FaultBeforeAck, FaultEvent). Empty (always, in production) is inert.
-	FaultPoint string
 }
 
 func (c Config) withDefaults() Config {
@@ -100,7 +96,7 @@ type Dispatcher struct {
 	obs      Observer
 	tracer   Tracer
 	pending  PendingGauge // nil: the retries waiting on the bus are not counted
-	faults   *faults      // nil (inert) in production
+	faults   *faults      // inert but in the fault checker's build (fault.go)
 	keeper   *keeper
 	// decoder remembers node configurations: the events of one node
 	// carry the same one.
@@ -172,7 +168,7 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	faults, err := parseFault(cfg.FaultPoint)
+	faults, err := loadFaults()
 	if err != nil {
 		return nil, err
 	}

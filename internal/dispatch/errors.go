@@ -10,7 +10,8 @@ import (
 
 // The package's errors. How an event ended is not among them: outcome
 // reasons travel as data, in outcome events and dead letters
-// (flowevent.Reason).
+// (flowevent.Reason). The fault-injection build's own errors (a malformed
+// fault point) live in fault.go, which the default build leaves out.
 var (
 	// ErrMissingDependency is returned by New and NewAttempter when a
 	// required dependency is nil; the error names it.
