@@ -2,9 +2,12 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,4 +122,51 @@ func breakerKey(t *testing.T, rawURL string) breaker.Key {
 		t.Fatal(err)
 	}
 	return breaker.Key{Account: "acme", Origin: target.Origin}
+}
+
+// TestAttempterClock: the outcome's completed_at (in UTC) and duration
+// come from the injected clock, not the system's.
+func TestAttempterClock(t *testing.T) {
+	start := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("UTC+2", 2*3600))
+	var mu sync.Mutex
+	now := start
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		now = now.Add(1500 * time.Millisecond) // the call takes 1.5s, by the clock
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client,
+		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: flowevent.NodeConfig{
+		Method: "GET", URL: srv.URL, OnError: flowevent.RouteNo, Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
+	}}
+	out, err := a.Attempt(context.Background(), flowevent.Event{ID: "e"}, &req)
+	if err != nil || !out.Success {
+		t.Fatalf("outcome %+v, %v", out, err)
+	}
+	if want := start.Add(1500 * time.Millisecond); !out.CompletedAt.Equal(want) || out.CompletedAt.Location() != time.UTC {
+		t.Errorf("completed at %v, want %v in UTC", out.CompletedAt, want)
+	}
+	if out.DurationMS != 1500 {
+		t.Errorf("duration %v ms, want 1500", out.DurationMS)
+	}
+}
+
+// TestNewAttempterNamesWhatIsMissing: a missing dependency is refused by
+// name, not found as a nil pointer on the first event.
+func TestNewAttempterNamesWhatIsMissing(t *testing.T) {
+	_, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: noSender{}})
+	if !errors.Is(err, ErrMissingDependency) || !strings.Contains(err.Error(), "Breakers") {
+		t.Fatalf("error %v, want ErrMissingDependency naming Breakers", err)
+	}
 }

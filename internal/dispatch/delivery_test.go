@@ -27,6 +27,7 @@ import (
 // real guarded HTTP client and breakers, and a recording receiver.
 type rig struct {
 	t        *testing.T
+	log      zerolog.Logger // the dispatchers' log; none by default
 	js       jetstream.JetStream
 	lanes    []jetstream.Consumer
 	topo     bus.Topology
@@ -60,7 +61,7 @@ func newRig(t *testing.T, topo bus.Topology, bs breaker.Settings) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, js: js, lanes: lanes, topo: topo.WithDefaults(), breakers: breaker.NewRegistry(bs, nil, zerolog.Nop())}
+	r := &rig{t: t, log: zerolog.Nop(), js: js, lanes: lanes, topo: topo.WithDefaults(), breakers: breaker.NewRegistry(bs, nil, zerolog.Nop())}
 	r.recv = &recorder{keys: map[string][]string{}, answer: func(string, int) (int, string) { return 200, "" }}
 	r.recv.Server = httptest.NewServer(http.HandlerFunc(r.recv.serve))
 	t.Cleanup(r.recv.Close)
@@ -126,7 +127,7 @@ func (r *rig) runLimited(cfg Config, lim Limiter) (stop func()) {
 	}
 	cfg.AckWait = r.topo.AckWait
 	d, err := New(cfg, Deps{JetStream: r.js, Lanes: r.lanes, Outcomes: outcomes, Builder: request.NewBuilder(nil, "test"),
-		Sender: client, Breakers: r.breakers, Limiter: lim, Log: zerolog.Nop()})
+		Sender: client, Breakers: r.breakers, Limiter: lim, Log: r.log})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -349,23 +350,31 @@ func TestPoisonCaptured(t *testing.T) {
 		t.Run(fmt.Sprintf("sweep=%v", viaSweep), func(t *testing.T) {
 			r := newRig(t, bus.Topology{AckWait: time.Second, MaxDeliver: 2}, breaker.Settings{})
 			r.publish("poison-1", r.node(flowevent.RouteExit))
-			r.publish("after-1", r.node(flowevent.RouteExit))
-			// A consumer that takes the event and dies with it, twice.
-			for range 2 {
-				batch, err := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(3*time.Second))
+			// A consumer that takes the event and dies with it, twice: the
+			// second pull waits on the server until the first delivery's
+			// ack wait has run out and the event comes again.
+			for delivery := uint64(1); delivery <= 2; delivery++ {
+				batch, err := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 				if err != nil {
 					t.Fatal(err)
 				}
+				got := 0
 				for m := range batch.Messages() {
-					if acct, _ := flowevent.AccountOfRequestSubject(m.Subject()); acct != "acme" {
-						t.Fatalf("fetched %s", m.Subject())
+					meta, err := m.Metadata()
+					if err != nil || meta.NumDelivered != delivery || meta.Sequence.Stream != 1 {
+						t.Fatalf("fetch %d: %s, %+v, %v", delivery, m.Subject(), meta, err)
 					}
+					got++
 				}
-				time.Sleep(1100 * time.Millisecond) // past the ack wait
+				if got != 1 {
+					t.Fatalf("fetch %d: %d messages (%v)", delivery, got, batch.Error())
+				}
 			}
 			if viaSweep {
-				// Pulls make the server give up on it and advise, to no
-				// one; the next event is taken and acked.
+				// Pulls make the server give up on it once its second ack
+				// wait ran out, and advise, to no one; then the next event
+				// is taken and acked, which moves the ack floor past it.
+				published := false
 				deadline := time.Now().Add(10 * time.Second)
 				for {
 					batch, _ := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
@@ -376,13 +385,19 @@ func TestPoisonCaptured(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if ci.NumAckPending == 0 && ci.AckFloor.Stream >= 2 {
+					if ci.NumAckPending == 0 && !published {
+						r.publish("after-1", r.node(flowevent.RouteExit))
+						published = true
+					}
+					if published && ci.NumAckPending == 0 && ci.AckFloor.Stream >= 2 {
 						break
 					}
 					if time.Now().After(deadline) {
 						t.Fatalf("server did not give up: %+v", ci)
 					}
 				}
+			} else {
+				r.publish("after-1", r.node(flowevent.RouteExit))
 			}
 			// Sweeps often; a suspect is judged once older than its ack
 			// waits and the longest call (MaxTimeout).
