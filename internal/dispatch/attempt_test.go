@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/endpointlimit"
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -168,5 +170,42 @@ func TestNewAttempterNamesWhatIsMissing(t *testing.T) {
 	_, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: noSender{}})
 	if !errors.Is(err, ErrMissingDependency) || !strings.Contains(err.Error(), "Breakers") {
 		t.Fatalf("error %v, want ErrMissingDependency naming Breakers", err)
+	}
+}
+
+// TestAttemptAtTheLimit: an endpoint at its limit gets nothing, and
+// Attempt says so (ErrThrottled) rather than returning a half-made outcome.
+func TestAttemptAtTheLimit(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	limiter := endpointlimit.New(endpointlimit.Config{}, nil)
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client,
+		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()), Limiter: limiter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := flowevent.NodeConfig{Method: "GET", URL: srv.URL, OnError: flowevent.RouteNo, MaxConcurrency: 1,
+		Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}}
+	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: node}
+	if out, err := a.Attempt(context.Background(), flowevent.Event{ID: "free"}, &req); err != nil || !out.Success {
+		t.Fatalf("with room: %+v, %v", out, err)
+	}
+	// Another request of the node holds its one slot.
+	release, _, ok := limiter.Take(context.Background(), "acme", breakerKey(t, srv.URL).Origin, endpointlimit.Limits{MaxConcurrency: 1})
+	if !ok {
+		t.Fatal("the slot is taken already")
+	}
+	defer release()
+	if _, err := a.Attempt(context.Background(), flowevent.Event{ID: "full"}, &req); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("at the limit: %v, want ErrThrottled", err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("the endpoint got %d requests, want 1 (none at the limit)", n)
 	}
 }
