@@ -1,6 +1,6 @@
 // Command flowhook-check is the fault-injection checker of flowhook's
 // delivery guarantees, full version: it builds (or takes) the flowhook
-// binary, runs it as real processes against an in-process NATS JetStream
+// binary with fault injection (-tags faultinject), runs it as real processes against an in-process NATS JetStream
 // server and a recording HTTP receiver, injects one fault per scenario and
 // classifies every request event (ok / lost / duplicate outcome /
 // unexpected), counting duplicate HTTP deliveries and checking their
@@ -35,7 +35,7 @@ func parse(args []string, stderr io.Writer) (faultcheck.Params, error) {
 	var p faultcheck.Params
 	fs := flag.NewFlagSet("flowhook-check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&p.Binary, "bin", "", "flowhook binary to run (default: build ./cmd/flowhook into a temporary directory)")
+	fs.StringVar(&p.Binary, "bin", "", "flowhook binary to run, built with fault injection: go build -tags faultinject ./cmd/flowhook (default: build it into a temporary directory)")
 	fs.IntVar(&p.Events, "events", 1000, "request events per scenario")
 	fs.DurationVar(&p.Duration, "duration", 10*time.Second, "window over which each scenario publishes its events; faults land inside it")
 	fs.IntVar(&p.Replicas, "replicas", 2, "flowhook processes")

@@ -115,8 +115,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Secrets: secrets, UserAgent: sf.userAgent, Sender: client,
 		Breakers: breaker.NewRegistry(so.breaker, nil, zerolog.Nop()),
 		Tokens:   oauth.New(client, secrets, oauth.Config{}),
-		Dispatch: dispatch.Config{Validate: sf.validateOptions(), MaxTimeout: so.maxTimeout},
-		Log:      zerolog.Nop(),
+		Attempt:  dispatch.AttemptConfig{Validate: sf.validateOptions(), MaxTimeout: so.maxTimeout},
 	}
 	checkSample(stderr, s, sf.validateOptions()) // warnings; errors end in invalid_config below
 	if !so.quiet {
@@ -160,7 +159,11 @@ func sendRepeated(ctx context.Context, stdout, stderr io.Writer, s preview.Sampl
 		if so.repeat > 1 {
 			s.Event.ID = fmt.Sprintf("%s-%d", baseID, i)
 		}
-		sent := preview.Send(ctx, s, deps)
+		sent, err := preview.Send(ctx, s, deps)
+		if err != nil {
+			fmt.Fprintln(stderr, "flowhook send:", err)
+			return false
+		}
 		allMatched = allMatched && sent.Outcome.Success
 		reasons[string(sent.Outcome.Route)+" "+string(sent.Outcome.Reason)]++
 		if i == 1 {

@@ -123,9 +123,6 @@ func (f *serviceFlags) config() app.Config {
 	c.Secrets.Grants = f.grants
 	c.NodeStatsDisabled = !f.nodeStats
 	c.EndpointLimits.MaxConcurrency = endpointCap(f.endpointConcurrency, c.Dispatch.Workers)
-	// Test only: the fault checker makes a process kill itself at a
-	// named point (see dispatch.Config.FaultPoint); unset in production.
-	c.Dispatch.FaultPoint = os.Getenv("FLOWHOOK_FAULT_POINT")
 	return c
 }
 

@@ -139,6 +139,7 @@ func (a *App) start(ctx context.Context) error {
 		Accounts:  a.accountShare(eff.Workers),
 		Log:       a.log,
 		Observer:  obs,
+		Pending:   a.ops.metrics,
 		Tracer:    tracer,
 	})
 	if err != nil {

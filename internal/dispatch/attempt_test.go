@@ -2,9 +2,13 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +16,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/endpointlimit"
 	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -36,7 +41,10 @@ func TestAttempt(t *testing.T) {
 	}
 	defer client.Close()
 	breakers := breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())
-	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breakers, Log: zerolog.Nop()}
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breakers})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	node := func(path string, onError flowevent.Route) flowevent.NodeConfig {
 		return flowevent.NodeConfig{
@@ -65,7 +73,10 @@ func TestAttempt(t *testing.T) {
 			}
 			req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Node: tt.node, Profile: flowevent.Profile{ID: "p"}}
 			ev := flowevent.Event{ID: "evt-" + tt.name}
-			out := Attempt(context.Background(), Config{}, deps, ev, &req)
+			out, err := a.Attempt(context.Background(), ev, &req)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if out.Route != tt.wantRoute || out.Reason != tt.wantReason || out.Status != tt.wantStatus {
 				t.Errorf("outcome %s/%s/%d, want %s/%s/%d (detail %q)", out.Route, out.Reason, out.Status, tt.wantRoute, tt.wantReason, tt.wantStatus, out.Detail)
 			}
@@ -90,14 +101,17 @@ func TestAttemptCanceled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	deps := Deps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())}
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())})
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: flowevent.NodeConfig{
 		Method: "GET", URL: srv.URL, OnError: flowevent.RouteExit, Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
 	}}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
-	out := Attempt(ctx, Config{}, deps, flowevent.Event{ID: "e"}, &req)
-	if out.Route != flowevent.RouteExit || out.Reason != flowevent.ReasonConnectionError || out.Success {
+	out, err := a.Attempt(ctx, flowevent.Event{ID: "e"}, &req)
+	if err != nil || out.Route != flowevent.RouteExit || out.Reason != flowevent.ReasonConnectionError || out.Success {
 		t.Errorf("outcome %+v", out)
 	}
 }
@@ -110,4 +124,88 @@ func breakerKey(t *testing.T, rawURL string) breaker.Key {
 		t.Fatal(err)
 	}
 	return breaker.Key{Account: "acme", Origin: target.Origin}
+}
+
+// TestAttempterClock: the outcome's completed_at (in UTC) and duration
+// come from the injected clock, not the system's.
+func TestAttempterClock(t *testing.T) {
+	start := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("UTC+2", 2*3600))
+	var mu sync.Mutex
+	now := start
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		now = now.Add(1500 * time.Millisecond) // the call takes 1.5s, by the clock
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client,
+		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: flowevent.NodeConfig{
+		Method: "GET", URL: srv.URL, OnError: flowevent.RouteNo, Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200},
+	}}
+	out, err := a.Attempt(context.Background(), flowevent.Event{ID: "e"}, &req)
+	if err != nil || !out.Success {
+		t.Fatalf("outcome %+v, %v", out, err)
+	}
+	if want := start.Add(1500 * time.Millisecond); !out.CompletedAt.Equal(want) || out.CompletedAt.Location() != time.UTC {
+		t.Errorf("completed at %v, want %v in UTC", out.CompletedAt, want)
+	}
+	if out.DurationMS != 1500 {
+		t.Errorf("duration %v ms, want 1500", out.DurationMS)
+	}
+}
+
+// TestNewAttempterNamesWhatIsMissing: a missing dependency is refused by
+// name, not found as a nil pointer on the first event.
+func TestNewAttempterNamesWhatIsMissing(t *testing.T) {
+	_, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: noSender{}})
+	if !errors.Is(err, ErrMissingDependency) || !strings.Contains(err.Error(), "Breakers") {
+		t.Fatalf("error %v, want ErrMissingDependency naming Breakers", err)
+	}
+}
+
+// TestAttemptAtTheLimit: an endpoint at its limit gets nothing, and
+// Attempt says so (ErrThrottled) rather than returning a half-made outcome.
+func TestAttemptAtTheLimit(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	limiter := endpointlimit.New(endpointlimit.Config{}, nil)
+	a, err := NewAttempter(AttemptConfig{}, AttemptDeps{Builder: request.NewBuilder(nil, "test"), Sender: client,
+		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()), Limiter: limiter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := flowevent.NodeConfig{Method: "GET", URL: srv.URL, OnError: flowevent.RouteNo, MaxConcurrency: 1,
+		Response: flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}}
+	req := flowevent.Request{Account: "acme", FlowID: "f", NodeID: "n", Profile: flowevent.Profile{ID: "p"}, Node: node}
+	if out, err := a.Attempt(context.Background(), flowevent.Event{ID: "free"}, &req); err != nil || !out.Success {
+		t.Fatalf("with room: %+v, %v", out, err)
+	}
+	// Another request of the node holds its one slot.
+	release, _, ok := limiter.Take(context.Background(), "acme", breakerKey(t, srv.URL).Origin, endpointlimit.Limits{MaxConcurrency: 1})
+	if !ok {
+		t.Fatal("the slot is taken already")
+	}
+	defer release()
+	if _, err := a.Attempt(context.Background(), flowevent.Event{ID: "full"}, &req); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("at the limit: %v, want ErrThrottled", err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("the endpoint got %d requests, want 1 (none at the limit)", n)
+	}
 }

@@ -25,7 +25,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 		Subject:        publishedSubject(msg.Subject()),
 		Headers:        msg.Headers(),
 		Original:       msg.Data(),
-		DeadLetteredAt: time.Now().UTC(),
+		DeadLetteredAt: d.now().UTC(),
 	}
 	if meta != nil {
 		dl.StreamSeq, dl.Deliveries = meta.Sequence.Stream, meta.NumDelivered
@@ -40,7 +40,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 	ctx, cancel := context.WithTimeout(work, 10*time.Second)
 	defer cancel()
 	if ev.ID != "" && flowevent.ValidAccount(req.Account) && req.FlowID != "" && req.NodeID != "" && req.Profile.ID != "" {
-		out := newOutcome(ev, &req, d.now())
+		out := newOutcome(ev, &req, d.now)
 		out.finish(req.Node.OnError, reason, detail, false)
 		m, err := flowevent.NewOutcomeMsg(ev, out.Outcome)
 		if err == nil {

@@ -27,6 +27,7 @@ import (
 // real guarded HTTP client and breakers, and a recording receiver.
 type rig struct {
 	t        *testing.T
+	log      zerolog.Logger // the dispatchers' log; none by default
 	js       jetstream.JetStream
 	lanes    []jetstream.Consumer
 	topo     bus.Topology
@@ -60,7 +61,7 @@ func newRig(t *testing.T, topo bus.Topology, bs breaker.Settings) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, js: js, lanes: lanes, topo: topo.WithDefaults(), breakers: breaker.NewRegistry(bs, nil, zerolog.Nop())}
+	r := &rig{t: t, log: zerolog.Nop(), js: js, lanes: lanes, topo: topo.WithDefaults(), breakers: breaker.NewRegistry(bs, nil, zerolog.Nop())}
 	r.recv = &recorder{keys: map[string][]string{}, answer: func(string, int) (int, string) { return 200, "" }}
 	r.recv.Server = httptest.NewServer(http.HandlerFunc(r.recv.serve))
 	t.Cleanup(r.recv.Close)
@@ -126,7 +127,7 @@ func (r *rig) runLimited(cfg Config, lim Limiter) (stop func()) {
 	}
 	cfg.AckWait = r.topo.AckWait
 	d, err := New(cfg, Deps{JetStream: r.js, Lanes: r.lanes, Outcomes: outcomes, Builder: request.NewBuilder(nil, "test"),
-		Sender: client, Breakers: r.breakers, Limiter: lim, Log: zerolog.Nop()})
+		Sender: client, Breakers: r.breakers, Limiter: lim, Log: r.log})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -349,23 +350,31 @@ func TestPoisonCaptured(t *testing.T) {
 		t.Run(fmt.Sprintf("sweep=%v", viaSweep), func(t *testing.T) {
 			r := newRig(t, bus.Topology{AckWait: time.Second, MaxDeliver: 2}, breaker.Settings{})
 			r.publish("poison-1", r.node(flowevent.RouteExit))
-			r.publish("after-1", r.node(flowevent.RouteExit))
-			// A consumer that takes the event and dies with it, twice.
-			for range 2 {
-				batch, err := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(3*time.Second))
+			// A consumer that takes the event and dies with it, twice: the
+			// second pull waits on the server until the first delivery's
+			// ack wait has run out and the event comes again.
+			for delivery := uint64(1); delivery <= 2; delivery++ {
+				batch, err := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 				if err != nil {
 					t.Fatal(err)
 				}
+				got := 0
 				for m := range batch.Messages() {
-					if acct, _ := flowevent.AccountOfRequestSubject(m.Subject()); acct != "acme" {
-						t.Fatalf("fetched %s", m.Subject())
+					meta, err := m.Metadata()
+					if err != nil || meta.NumDelivered != delivery || meta.Sequence.Stream != 1 {
+						t.Fatalf("fetch %d: %s, %+v, %v", delivery, m.Subject(), meta, err)
 					}
+					got++
 				}
-				time.Sleep(1100 * time.Millisecond) // past the ack wait
+				if got != 1 {
+					t.Fatalf("fetch %d: %d messages (%v)", delivery, got, batch.Error())
+				}
 			}
 			if viaSweep {
-				// Pulls make the server give up on it and advise, to no
-				// one; the next event is taken and acked.
+				// Pulls make the server give up on it once its second ack
+				// wait ran out, and advise, to no one; then the next event
+				// is taken and acked, which moves the ack floor past it.
+				published := false
 				deadline := time.Now().Add(10 * time.Second)
 				for {
 					batch, _ := r.acmeLane().Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
@@ -376,13 +385,19 @@ func TestPoisonCaptured(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if ci.NumAckPending == 0 && ci.AckFloor.Stream >= 2 {
+					if ci.NumAckPending == 0 && !published {
+						r.publish("after-1", r.node(flowevent.RouteExit))
+						published = true
+					}
+					if published && ci.NumAckPending == 0 && ci.AckFloor.Stream >= 2 {
 						break
 					}
 					if time.Now().After(deadline) {
 						t.Fatalf("server did not give up: %+v", ci)
 					}
 				}
+			} else {
+				r.publish("after-1", r.node(flowevent.RouteExit))
 			}
 			// Sweeps often; a suspect is judged once older than its ack
 			// waits and the longest call (MaxTimeout).
@@ -429,20 +444,19 @@ func (r *rig) deadLetters() []flowevent.DeadLetter {
 	return out
 }
 
-// gaugeObserver records the pending-retries gauge.
-type gaugeObserver struct {
-	nopObserver
+// gauge records the pending-retries gauge.
+type gauge struct {
 	mu      sync.Mutex
 	pending []int
 }
 
-func (g *gaugeObserver) SetRetriesPending(n int) {
+func (g *gauge) SetRetriesPending(n int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.pending = append(g.pending, n)
 }
 
-func (g *gaugeObserver) last() int {
+func (g *gauge) last() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.pending) == 0 {
@@ -468,7 +482,7 @@ func TestPendingRetriesGauge(t *testing.T) {
 	for _, id := range []string{"g-1", "g-2", "g-3"} {
 		r.publish(id, node)
 	}
-	obs := &gaugeObserver{}
+	pending := &gauge{}
 	client, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)
@@ -476,7 +490,7 @@ func TestPendingRetriesGauge(t *testing.T) {
 	defer client.Close()
 	outcomes, _ := r.js.Stream(context.Background(), r.topo.OutcomeStream)
 	d, err := New(Config{Workers: 4, AckWait: r.topo.AckWait}, Deps{JetStream: r.js, Lanes: r.lanes, Outcomes: outcomes,
-		Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: r.breakers, Log: zerolog.Nop(), Observer: obs})
+		Builder: request.NewBuilder(nil, "test"), Sender: client, Breakers: r.breakers, Log: zerolog.Nop(), Pending: pending})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,13 +498,13 @@ func TestPendingRetriesGauge(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, 3*time.Second, "3 retries pending", func() bool { return obs.last() == 3 })
+	waitFor(t, 3*time.Second, "3 retries pending", func() bool { return pending.last() == 3 })
 	for _, id := range []string{"g-1", "g-2", "g-3"} {
 		if o := r.outcome(id, 10*time.Second); o.Attempts != 2 {
 			t.Errorf("%s: %+v", id, o)
 		}
 	}
-	waitFor(t, 3*time.Second, "none pending", func() bool { return obs.last() == 0 })
+	waitFor(t, 3*time.Second, "none pending", func() bool { return pending.last() == 0 })
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {

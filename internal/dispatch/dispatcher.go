@@ -3,46 +3,14 @@ package dispatch
 import (
 	"cmp"
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/flowhook/flowhook/internal/breaker"
-	"github.com/flowhook/flowhook/internal/egress"
-	"github.com/flowhook/flowhook/internal/request"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
-
-// Sender sends one outbound request within ctx and returns its bounded
-// response. internal/egress.Client implements it.
-type Sender interface {
-	Do(ctx context.Context, req *egress.Request) (*egress.Response, error)
-}
-
-// Breakers guards endpoints: one breaker per account and origin, so that
-// one account's failing calls never refuse another's. internal/breaker.Registry
-// and internal/fleetbreaker.Fleet implement it.
-type Breakers interface {
-	Allow(key breaker.Key) (done func(breaker.Result), err error)
-}
-
-// Builder builds the outbound request of a request event.
-// internal/request.Builder implements it.
-type Builder interface {
-	Outbound(requestID string, req *flowevent.Request, opts request.Options) (*egress.Request, request.Target, error)
-}
-
-// Tokens supplies the OAuth 2.0 access tokens of nodes with auth kind
-// oauth2, per account (internal/oauth.Tokens implements it): Token the
-// current one, Refresh a new one in place of one the endpoint refused.
-// Their errors are *oauth.Error.
-type Tokens interface {
-	Token(ctx context.Context, account string, a *flowevent.Auth) (string, error)
-	Refresh(ctx context.Context, account string, a *flowevent.Auth, rejected string) (string, error)
-}
 
 // Config tunes a Dispatcher. Zero values mean the documented defaults.
 type Config struct {
@@ -81,10 +49,6 @@ type Config struct {
 	// PoisonSweep is how often the request stream is swept for events
 	// that exhausted MaxDeliver and whose advisory was missed; default 1m.
 	PoisonSweep time.Duration
-	// FaultPoint is for the fault-injection checker only: it makes the
-	// process kill itself at a named point (see FaultAfterResponse,
-	// FaultBeforeAck, FaultEvent). Empty (always, in production) is inert.
-	FaultPoint string
 }
 
 func (c Config) withDefaults() Config {
@@ -125,25 +89,22 @@ type Dispatcher struct {
 	js       jetstream.JetStream
 	lanes    []jetstream.Consumer
 	outcomes jetstream.Stream
-	builder  Builder
-	sender   Sender
-	breakers Breakers
-	tokens   Tokens  // nil: OAuth 2.0 nodes end in token_failed
-	limiter  Limiter // nil: no endpoint limits
-	accounts Limiter // nil: no per-account share of the workers
+	attempt  *Attempter
 	log      zerolog.Logger
 	now      func() time.Time
 	acks     chan pendingAck
 	obs      Observer
 	tracer   Tracer
-	faults   *faults
+	pending  PendingGauge // nil: the retries waiting on the bus are not counted
+	faults   *faults      // inert but in the fault checker's build (fault.go)
 	keeper   *keeper
 	// decoder remembers node configurations: the events of one node
 	// carry the same one.
 	decoder *flowevent.RequestDecoder
 }
 
-// Deps are the parts a Dispatcher works with.
+// Deps are the parts a Dispatcher works with. JetStream, Lanes, Outcomes,
+// Builder, Sender and Breakers are required.
 type Deps struct {
 	JetStream jetstream.JetStream
 	// Lanes are the request stream's consumers, shared by every replica:
@@ -172,17 +133,42 @@ type Deps struct {
 	// Observer is told what the dispatcher does (metrics, readiness);
 	// nil observes nothing.
 	Observer Observer
+	// Pending is shown how many retries and holds wait on the bus,
+	// fleet-wide (internal/metrics implements it); nil: they are not
+	// counted.
+	Pending PendingGauge
 	// Tracer opens a span per event; nil opens none.
 	Tracer Tracer
+	// Now is the clock of outcomes, dead letters, delivery states, retry
+	// and hold times, and the pauses of failing pulls; nil: time.Now.
+	// Timers and tickers run on the runtime's clock.
+	Now func() time.Time
 }
 
-// New returns a Dispatcher. It does not start consuming.
+// New returns a Dispatcher, or ErrMissingDependency. It does not start
+// consuming.
 func New(cfg Config, deps Deps) (*Dispatcher, error) {
-	if deps.JetStream == nil || len(deps.Lanes) == 0 || deps.Outcomes == nil || deps.Builder == nil || deps.Sender == nil || deps.Breakers == nil {
-		return nil, errors.New("dispatch: missing dependency")
+	switch {
+	case deps.JetStream == nil:
+		return nil, missing("JetStream")
+	case len(deps.Lanes) == 0:
+		return nil, missing("Lanes")
+	case deps.Outcomes == nil:
+		return nil, missing("Outcomes")
 	}
 	cfg = cfg.withDefaults()
-	faults, err := parseFault(cfg.FaultPoint)
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	attempt, err := NewAttempter(AttemptConfig{Validate: cfg.Validate, MaxTimeout: cfg.MaxTimeout}, AttemptDeps{
+		Builder: deps.Builder, Sender: deps.Sender, Breakers: deps.Breakers, Tokens: deps.Tokens,
+		Limiter: deps.Limiter, Accounts: deps.Accounts, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	faults, err := loadFaults()
 	if err != nil {
 		return nil, err
 	}
@@ -191,26 +177,29 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		js:       deps.JetStream,
 		lanes:    deps.Lanes,
 		outcomes: deps.Outcomes,
-		builder:  deps.Builder,
-		sender:   deps.Sender,
-		breakers: deps.Breakers,
-		tokens:   deps.Tokens,
-		limiter:  deps.Limiter,
-		accounts: deps.Accounts,
+		attempt:  attempt,
 		log:      deps.Log,
-		now:      time.Now,
+		now:      now,
 		acks:     make(chan pendingAck, cfg.Workers*4),
 		obs:      cmp.Or[Observer](deps.Observer, nopObserver{}),
 		tracer:   cmp.Or[Tracer](deps.Tracer, nopTracer{}),
+		pending:  deps.Pending,
 		faults:   faults,
-		keeper:   newKeeper(cfg.AckWait / 3),
+		keeper:   newKeeper(cfg.AckWait/3, now),
 		decoder:  flowevent.NewRequestDecoder(0),
 	}, nil
 }
 
 // Run consumes until ctx ends, then stops pulling, lets in-flight work
 // finish within the shutdown grace (handing back what does not), waits for
-// every outcome publish to be acknowledged and returns.
+// every outcome publish to be acknowledged and returns. It returns
+// ErrConsumer when a lane cannot be pulled from at start, nil otherwise.
+//
+// Shutdown goes in stages, each waiting for the one before: the intake
+// (pulling, poison capture, the pending count) stops with ctx; the workers
+// finish what was handed to them (the work context ends only when the
+// grace runs out); the acker settles every queued input; the keeper stops
+// marking messages in progress last.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	poison := d.watchPoison(ctx)
 	jobs := make(chan job)
@@ -225,67 +214,56 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return err
 	}
 	// work is cancelled only when the grace period after ctx ends has run
-	// out: in-flight calls are allowed to finish.
+	// out: in-flight calls are allowed to finish. keeping outlives it: the
+	// inputs waiting for their PubAck stay in progress until settled.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	var keeper sync.WaitGroup
+	keeper.Go(func() { d.keeper.run(keeping) })
+	defer func() { stopKeeping(); keeper.Wait() }()
 
-	var workers sync.WaitGroup
+	var acker, workers, intake sync.WaitGroup
+	acker.Go(d.runAcker)
 	for range d.cfg.Workers {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for j := range jobs {
-				for more := true; more; {
-					d.handle(work, j.msg)
-					j, more = pull.done(j.lane)
-				}
-			}
-		}()
+		workers.Go(func() { d.work(work, jobs, pull) })
 	}
-	stopKeeper := make(chan struct{})
-	keeperDone := make(chan struct{})
-	go func() {
-		defer close(keeperDone)
-		d.keeper.run(stopKeeper)
-	}()
-	defer func() { close(stopKeeper); <-keeperDone }()
-	ackerDone := make(chan struct{})
-	go func() {
-		defer close(ackerDone)
-		d.runAcker()
-	}()
-
-	pullDone := make(chan struct{})
-	go func() {
-		defer close(pullDone)
-		pull.run(work)
-	}()
-	poisonDone := make(chan struct{})
-	go func() {
-		defer close(poisonDone)
-		d.capturePoison(ctx, poison)
-	}()
+	intake.Go(func() { pull.run(ctx, work) })
+	intake.Go(func() { d.capturePoison(ctx, poison) })
+	if d.pending != nil {
+		intake.Go(func() { d.countPending(ctx) })
+	}
 
 	d.obs.Consuming(true)
 	<-ctx.Done()
 	d.obs.Consuming(false)
 	d.log.Info().Msg("dispatch: stopping: no new pulls, finishing in-flight work")
-	pull.drain()
 	grace := time.AfterFunc(d.cfg.ShutdownGrace, func() {
 		d.log.Warn().Dur("grace", d.cfg.ShutdownGrace).Msg("dispatch: shutdown grace over: handing back in-flight work")
 		cancelWork()
 	})
 	defer grace.Stop()
-	<-pullDone
-	<-poisonDone
+	intake.Wait()
 	close(jobs)
 	workers.Wait()
 	close(d.acks)
-	<-ackerDone
+	acker.Wait()
 	select {
 	case <-d.js.PublishAsyncComplete():
 	case <-time.After(5 * time.Second):
 		d.log.Warn().Msg("dispatch: outcome publishes still pending at exit: their inputs stay unacked and will be redelivered")
 	}
 	return nil
+}
+
+// work is one worker: it handles the jobs handed to it, and after each
+// the probe's message that waited for a worker, if any, until jobs is
+// closed.
+func (d *Dispatcher) work(ctx context.Context, jobs <-chan job, pull *puller) {
+	for j := range jobs {
+		for more := true; more; {
+			d.handle(ctx, j.msg)
+			j, more = pull.done(j.lane)
+		}
+	}
 }

@@ -5,8 +5,16 @@
 //
 // One event's way through the dispatcher:
 //
-//	pull -> decode -> validate -> (OAuth 2.0 token) -> build request -> breaker -> send -> judge
-//	     -> publish outcome (Nats-Msg-Id = outcome id) -> PubAck -> Ack
+//	pull -> decode -> validate -> (OAuth 2.0 token) -> build request -> limits -> breaker -> send
+//	     -> judge -> publish outcome (Nats-Msg-Id = outcome id) -> PubAck -> Ack
+//
+// The steps from validate to judge are one try, the Attempter's (attempt.go):
+// it decides nothing about what follows and publishes nothing, so that
+// tools (flowhook send) run a node down the same path. The Dispatcher
+// around it pulls (pull.go), keeps long work in progress (keeper.go),
+// plans retries and holds (retry.go, hold.go, schedule.go, throttle.go),
+// publishes and acks (outcome.go), dead-letters (deadletter.go) and
+// captures poison (poison.go).
 //
 // A node with auth kind oauth2 gets its access token (Tokens, per account,
 // fetched once for concurrent workers) before the request is built; when
@@ -43,4 +51,9 @@
 // or stalls every replica) is captured from JetStream's advisory, or by a
 // periodic sweep when the advisory was missed: it gets a terminal outcome
 // (reason max_deliveries) and a dead letter, then leaves the stream.
+//
+// Fault injection, with which the fault checker (internal/tools/faultcheck)
+// kills a process at the windows these guarantees depend on, is compiled
+// only with the build tag faultinject (fault.go); the default build has
+// inert stand-ins (nofault.go) that compile to nothing.
 package dispatch

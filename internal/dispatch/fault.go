@@ -1,3 +1,5 @@
+//go:build faultinject
+
 package dispatch
 
 import (
@@ -8,29 +10,27 @@ import (
 	"sync/atomic"
 )
 
-// Fault points, for the fault-injection checker only (see
-// Config.FaultPoint). Each names a window between two steps whose order
-// the delivery guarantees depend on.
-const (
-	// FaultAfterResponse: the endpoint answered; nothing is published for
-	// the event yet.
-	FaultAfterResponse = "after_response"
-	// FaultBeforeAck: JetStream acknowledged what was stored for the event
-	// (its outcome or its scheduled retry); the input is not acked yet.
-	FaultBeforeAck = "before_ack"
-	// FaultEvent: the event with the given id is taken up (a poison
-	// event: the process dies on it every time).
-	FaultEvent = "event"
-)
+// Fault injection, for the fault checker only (internal/tools/faultcheck):
+// this file is compiled only with the build tag FaultTag, which
+// faultcheck.Build sets; the default build of flowhook has nofault.go's
+// inert faults instead, and none of this code (cmd/flowhook's
+// TestDefaultBuildHasNoFaultInjection checks the binary).
+//
+// The fault point is read from the environment (FaultPointEnv) by New,
+// rather than from a flag of serve, so that the default build has neither
+// a flag nor a field for it.
 
 // faults kills the process with SIGKILL at a configured point. A nil
-// *faults is inert; that is what every production process has.
+// *faults is inert.
 type faults struct {
 	point string
 	nth   int64  // for after_response and before_ack
 	id    string // for event
 	count atomic.Int64
 }
+
+// loadFaults reads the fault point of FaultPointEnv (nil when unset).
+func loadFaults() (*faults, error) { return parseFault(os.Getenv(FaultPointEnv)) }
 
 // parseFault reads a fault point: "after_response:N", "before_ack:N"
 // (die the N-th time the point is reached, N >= 1) or "event:ID" (die

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -16,6 +17,8 @@ type keeper struct {
 	// every is how long after registering, and then how often, a
 	// message is marked in progress: AckWait/3.
 	every time.Duration
+	// now is the clock of the signals' due times.
+	now func() time.Time
 
 	mu    sync.Mutex
 	slots []kept
@@ -32,11 +35,13 @@ type kept struct {
 // keepToken names a registered message, for release.
 type keepToken int32
 
-func newKeeper(every time.Duration) *keeper { return &keeper{every: every} }
+func newKeeper(every time.Duration, now func() time.Time) *keeper {
+	return &keeper{every: every, now: now}
+}
 
 // keep registers msg until release(token) is called, exactly once.
 func (k *keeper) keep(msg jetstream.Msg) keepToken {
-	due := time.Now().Add(k.every)
+	due := k.now().Add(k.every)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if n := len(k.free); n > 0 {
@@ -59,17 +64,17 @@ func (k *keeper) release(t keepToken) {
 
 // run signals every due message, checking four times per period so that
 // a signal is never later than 1.25 x every (well within the ack wait),
-// until stop is closed.
-func (k *keeper) run(stop <-chan struct{}) {
+// until ctx ends.
+func (k *keeper) run(ctx context.Context) {
 	tick := time.NewTicker(max(k.every/4, 10*time.Millisecond))
 	defer tick.Stop()
 	var due []jetstream.Msg
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
-		case now := <-tick.C:
-			due = k.due(now, due[:0])
+		case <-tick.C:
+			due = k.due(k.now(), due[:0])
 			for i, msg := range due {
 				_ = msg.InProgress()
 				due[i] = nil

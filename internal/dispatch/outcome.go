@@ -15,27 +15,31 @@ type outcomeDraft struct {
 	flowevent.Outcome
 	// onError is the node's error action.
 	onError flowevent.Route
+	// now is the clock of CompletedAt.
+	now func() time.Time
 }
 
-func newOutcome(ev flowevent.Event, req *flowevent.Request, now time.Time) *outcomeDraft {
-	return &outcomeDraft{onError: req.Node.OnError, Outcome: flowevent.Outcome{
+// newOutcome starts the outcome of ev: its ids, completed now until
+// finish says when.
+func newOutcome(ev flowevent.Event, req *flowevent.Request, now func() time.Time) *outcomeDraft {
+	return &outcomeDraft{onError: req.Node.OnError, now: now, Outcome: flowevent.Outcome{
 		RequestID:   ev.ID,
 		Account:     req.Account,
 		FlowID:      req.FlowID,
 		NodeID:      req.NodeID,
 		ProfileID:   req.Profile.ID,
-		CompletedAt: now,
+		CompletedAt: now(),
 	}}
 }
 
-// finish sets the route, reason and success. An unreadable error action
-// falls back to flowevent.DefaultErrorAction.
+// finish sets the route, reason and success, completed now. An
+// unreadable error action falls back to flowevent.DefaultErrorAction.
 func (o *outcomeDraft) finish(route flowevent.Route, reason flowevent.Reason, detail string, success bool) {
 	if !route.Valid() {
 		route = flowevent.DefaultErrorAction
 	}
 	o.Route, o.Reason, o.Detail, o.Success = route, reason, detail, success
-	o.CompletedAt = time.Now().UTC()
+	o.CompletedAt = o.now().UTC()
 }
 
 // pendingAck is an input waiting for the PubAck of what was stored for it

@@ -11,19 +11,30 @@ import (
 // counted.
 var pendingEvery = 5 * time.Second
 
-// pendingGauge is an Observer that also shows how many retries and holds
-// wait on the bus, fleet-wide (internal/metrics implements it).
-type pendingGauge interface {
+// PendingGauge shows how many retries and holds wait on the bus,
+// fleet-wide (internal/metrics implements it). It is called from one
+// goroutine, every few seconds.
+type PendingGauge interface {
 	SetRetriesPending(n int)
 }
 
-// reportPending counts the schedules waiting on the request stream and
-// hands the number to the Observer, when it shows it.
-func (d *Dispatcher) reportPending(ctx context.Context) {
-	g, ok := d.obs.(pendingGauge)
-	if !ok {
-		return
+// countPending counts the schedules waiting on the request stream every
+// pendingEvery and shows the number on d.pending, until ctx ends.
+func (d *Dispatcher) countPending(ctx context.Context) {
+	tick := time.NewTicker(pendingEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			d.reportPending(ctx)
+		}
 	}
+}
+
+// reportPending counts the schedules waiting on the request stream once.
+func (d *Dispatcher) reportPending(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, pendingEvery)
 	defer cancel()
 	info := d.lanes[0].CachedInfo() // the first lane bears the topology's consumer name
@@ -32,5 +43,5 @@ func (d *Dispatcher) reportPending(ctx context.Context) {
 		d.log.Debug().Err(err).Msg("dispatch: count pending retries")
 		return
 	}
-	g.SetRetriesPending(n)
+	d.pending.SetRetriesPending(n)
 }

@@ -94,9 +94,6 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 	d.sweepPoison(ctx, w.stream)
 	tick := time.NewTicker(d.cfg.PoisonSweep)
 	defer tick.Stop()
-	// The count of retries waiting on the bus rides along.
-	pending := time.NewTicker(pendingEvery)
-	defer pending.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -105,8 +102,6 @@ func (d *Dispatcher) capturePoison(ctx context.Context, w *poisonWatch) {
 			d.captureSeq(ctx, w.stream, p)
 		case <-tick.C:
 			d.sweepPoison(ctx, w.stream)
-		case <-pending.C:
-			d.reportPending(ctx)
 		}
 	}
 }
@@ -224,10 +219,10 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		Reason: flowevent.ReasonMaxDeliveries, Detail: detail, Subject: publishedSubject(raw.Subject),
 		Headers: raw.Header, Original: raw.Data, StreamSeq: raw.Sequence, Deliveries: deliveries,
 		RequestID: ev.ID, Account: req.Account, FlowID: req.FlowID, NodeID: req.NodeID, ProfileID: req.Profile.ID,
-		DeadLetteredAt: time.Now().UTC(),
+		DeadLetteredAt: d.now().UTC(),
 	}
 	if named {
-		out := newOutcome(ev, &req, d.now())
+		out := newOutcome(ev, &req, d.now)
 		out.finish(req.Node.OnError, flowevent.ReasonMaxDeliveries, detail, false)
 		st := readState(raw.Header, d.now())
 		out.Attempts, out.DurationMS = st.sent, st.spentMS

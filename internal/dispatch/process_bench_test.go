@@ -26,7 +26,8 @@ func (benchSecrets) Secret(_, name string) (string, bool) {
 }
 
 // BenchmarkAttempt is the dispatcher's per-event work between decoding and
-// publishing — validate, build the request, ask the breaker, send it over
+// publishing, the Attempter — validate, build the request, ask the
+// limits and the breaker, send it over
 // a kept-alive loopback connection, read and judge the response — for a
 // node with 6 parameters and 2 headers (one a secret): go test -bench
 // Attempt -benchmem ./internal/dispatch/
@@ -40,11 +41,13 @@ func BenchmarkAttempt(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer client.Close()
-	deps := dispatch.Deps{
+	a, err := dispatch.NewAttempter(dispatch.AttemptConfig{}, dispatch.AttemptDeps{
 		Builder:  request.NewBuilder(benchSecrets{}, "flowhook/1"),
 		Sender:   client,
 		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()),
-		Log:      zerolog.Nop(),
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	msg, err := flowevent.NewRequestMsg("evt-1", bench.Request(1, srv.URL))
 	if err != nil {
@@ -55,8 +58,8 @@ func BenchmarkAttempt(b *testing.B) {
 		b.Fatal(err)
 	}
 	run := func(b *testing.B) {
-		if out := dispatch.Attempt(context.Background(), dispatch.Config{}, deps, ev, &req); !out.Success {
-			b.Fatalf("outcome %s: %s", out.Reason, out.Detail)
+		if out, err := a.Attempt(context.Background(), ev, &req); err != nil || !out.Success {
+			b.Fatalf("outcome %s: %s (%v)", out.Reason, out.Detail, err)
 		}
 	}
 	b.Run("serial", func(b *testing.B) {

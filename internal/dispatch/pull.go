@@ -58,15 +58,14 @@ type job struct {
 	lane *lane
 }
 
-// puller feeds the workers from the lanes' consumers.
+// puller feeds the workers from the lanes' consumers. It pulls until the
+// context given to run ends: then it sends no new requests, and the
+// outstanding ones end at once, handing over the messages they already
+// received.
 type puller struct {
 	d     *Dispatcher
 	jobs  chan<- job
 	lanes []*lane
-	// stopped is closed by drain: no new requests; outstanding ones end at
-	// once, handing over the messages they already received.
-	stopped chan struct{}
-	stop    func()
 
 	mu   sync.Mutex
 	idle int
@@ -116,15 +115,13 @@ type pullRequest struct {
 // newPuller returns a puller for d's workers. It checks that every lane's
 // consumer can be pulled from: an error here fails Run at once.
 func (d *Dispatcher) newPuller(ctx context.Context, jobs chan<- job) (*puller, error) {
-	p := &puller{d: d, jobs: jobs, idle: d.cfg.Workers, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	p := &puller{d: d, jobs: jobs, idle: d.cfg.Workers, wake: make(chan struct{}, 1)}
 	for _, c := range d.lanes {
 		if _, err := c.Info(ctx); err != nil {
-			return nil, errors.Join(errors.New("dispatch: consume"), err)
+			return nil, consumerError(c.CachedInfo().Name, err)
 		}
 		p.lanes = append(p.lanes, &lane{cons: c})
 	}
-	var once sync.Once
-	p.stop = func() { once.Do(func() { close(p.stopped) }) }
 	return p, nil
 }
 
@@ -147,18 +144,16 @@ func (p *puller) done(l *lane) (job, bool) {
 	return job{}, false
 }
 
-// run sends pull requests until drain is called, then waits for the
-// outstanding ones to hand over what they received.
-func (p *puller) run(work context.Context) {
+// run sends pull requests until ctx ends, then waits for the outstanding
+// ones to hand over what they received. Messages arriving after the work
+// context ended are handed back at once.
+func (p *puller) run(ctx, work context.Context) {
 	defer p.requests.Wait()
 	for {
-		reqs, nextAt := p.nextRequests(time.Now())
+		now := p.d.now()
+		reqs, nextAt := p.nextRequests(ctx, now)
 		for _, r := range reqs {
-			p.requests.Add(1)
-			go func() {
-				defer p.requests.Done()
-				p.pull(work, r)
-			}()
+			p.requests.Go(func() { p.pull(ctx, work, r) })
 		}
 		if len(reqs) > 0 {
 			continue
@@ -166,11 +161,11 @@ func (p *puller) run(work context.Context) {
 		var timer *time.Timer
 		var due <-chan time.Time
 		if !nextAt.IsZero() {
-			timer = time.NewTimer(time.Until(nextAt))
+			timer = time.NewTimer(nextAt.Sub(now))
 			due = timer.C
 		}
 		select {
-		case <-p.stopped:
+		case <-ctx.Done():
 			return
 		case <-p.wake:
 		case <-due:
@@ -183,12 +178,11 @@ func (p *puller) run(work context.Context) {
 
 // nextRequests decides the next pull requests (see the rules at the top of
 // this file) and promises idle workers to the batches. nextAt is when a
-// paused lane may pull again (zero: none is paused).
-func (p *puller) nextRequests(now time.Time) (reqs []pullRequest, nextAt time.Time) {
-	select {
-	case <-p.stopped:
+// paused lane may pull again (zero: none is paused). Once ctx ended it
+// decides none.
+func (p *puller) nextRequests(ctx context.Context, now time.Time) (reqs []pullRequest, nextAt time.Time) {
+	if ctx.Err() != nil {
 		return nil, time.Time{}
-	default:
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -235,22 +229,16 @@ func (p *puller) signal() {
 }
 
 // pull sends one pull request and hands each message to a worker as it
-// arrives. After the work context ends (shutdown grace over) messages
-// still arriving are handed back at once.
-func (p *puller) pull(work context.Context, r pullRequest) {
+// arrives. A probe waits on the server until it expires or ctx (pulling)
+// ends. After the work context ends (shutdown grace over) messages still
+// arriving are handed back at once.
+func (p *puller) pull(ctx, work context.Context, r pullRequest) {
 	var batch jetstream.MessageBatch
 	var err error
 	if r.probe {
-		ctx, cancel := context.WithTimeout(context.Background(), probeExpiry)
+		probe, cancel := context.WithTimeout(ctx, probeExpiry)
 		defer cancel()
-		go func() {
-			select {
-			case <-p.stopped:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		batch, err = r.lane.cons.Fetch(1, jetstream.FetchContext(ctx), jetstream.FetchHeartbeat(pullHeartbeat))
+		batch, err = r.lane.cons.Fetch(1, jetstream.FetchContext(probe), jetstream.FetchHeartbeat(pullHeartbeat))
 	} else {
 		batch, err = r.lane.cons.FetchNoWait(r.n)
 	}
@@ -267,15 +255,9 @@ func (p *puller) pull(work context.Context, r pullRequest) {
 		}
 		err = batch.Error()
 	}
-	stopped := false
-	select {
-	case <-p.stopped:
-		stopped = true
-	default:
-	}
 	// A request that ended at its expiry, or because pulling stopped, did
 	// not fail.
-	failed := err != nil && !stopped && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
+	failed := err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
 	p.finish(r, got, handed, failed, err)
 }
 
@@ -306,7 +288,7 @@ func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) 
 	switch {
 	case failed && got == 0:
 		l.backoff = min(max(2*l.backoff, 100*time.Millisecond), pullBackoffMax)
-		l.resume = time.Now().Add(l.backoff)
+		l.resume = p.d.now().Add(l.backoff)
 		p.d.log.Warn().Err(err).Str("consumer", l.cons.CachedInfo().Name).Dur("retry_in", l.backoff).Msg("dispatch: pull request failed")
 	case !failed:
 		l.backoff = 0
@@ -329,7 +311,3 @@ func (p *puller) finish(r pullRequest, got, handed int, failed bool, err error) 
 	}
 	p.signal()
 }
-
-// drain stops pulling: no new pull requests; outstanding ones end and hand
-// over what they already received, then run returns.
-func (p *puller) drain() { p.stop() }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,7 +28,9 @@ import (
 func TestPullsOnlyForIdleWorkers(t *testing.T) {
 	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{FailureThreshold: 100})
 	gate := make(chan struct{})
+	var arrived atomic.Int64
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		arrived.Add(1)
 		select {
 		case <-gate:
 		case <-req.Context().Done():
@@ -47,13 +51,15 @@ func TestPullsOnlyForIdleWorkers(t *testing.T) {
 	for i := range events {
 		r.publish(fmt.Sprintf("e-%02d", i), n)
 	}
-	// Let the dispatcher pull all it would. The reserve stays idle for the
-	// other lanes' events.
+	// Let the dispatcher pull all it would: every worker but the reserve
+	// (kept idle for the other lanes' events) holds a request at the
+	// receiver, and the lane has no pull request outstanding. No worker is
+	// idle beyond the reserve then, so no batch can be asked for.
 	const busy = workers - bus.ReservedWorkers
-	waitFor(t, 5*time.Second, "every worker busy", func() bool {
-		return r.backlog().AckPending == busy
+	waitFor(t, 5*time.Second, "every worker busy and no pull outstanding", func() bool {
+		ci, err := r.acmeLane().Info(context.Background())
+		return err == nil && arrived.Load() == busy && ci.NumWaiting == 0
 	})
-	time.Sleep(300 * time.Millisecond)
 	if info := r.backlog(); info.AckPending != busy || info.Pending != events-busy {
 		t.Fatalf("with %d workers busy: %d delivered unacked, %d not delivered; want %d and %d",
 			busy, info.AckPending, info.Pending, busy, events-busy)
@@ -95,6 +101,8 @@ func TestLongCallIsKeptInProgress(t *testing.T) {
 // again, the dispatcher pulls from it without a restart.
 func TestPullingResumesAfterTheConsumerIsRecreated(t *testing.T) {
 	r := newRig(t, bus.Topology{AckWait: 5 * time.Second}, breaker.Settings{FailureThreshold: 100})
+	logs := &syncBuffer{}
+	r.log = zerolog.New(logs)
 	r.run(Config{Workers: 4})
 	n := r.node(flowevent.RouteNo)
 	r.publish("before", n)
@@ -105,7 +113,11 @@ func TestPullingResumesAfterTheConsumerIsRecreated(t *testing.T) {
 	if err := r.js.DeleteConsumer(ctx, r.topo.RequestStream, r.acmeLane().CachedInfo().Name); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // pull requests now fail
+	// The lane's outstanding pull request ends with the consumer; the next
+	// ones fail until it is back.
+	waitFor(t, 10*time.Second, "a failed pull request", func() bool {
+		return strings.Contains(logs.String(), "dispatch: pull request failed")
+	})
 	if _, err := r.topo.Ensure(ctx, r.js); err != nil {
 		t.Fatal(err)
 	}
@@ -140,4 +152,22 @@ type noSender struct{}
 
 func (noSender) Do(context.Context, *egress.Request) (*egress.Response, error) {
 	return nil, errors.New("noSender: no request expected")
+}
+
+// syncBuffer is a log sink that tests read while the dispatcher writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

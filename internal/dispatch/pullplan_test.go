@@ -11,8 +11,9 @@ import (
 // planner is a puller over n lanes without consumers: nextRequests never
 // touches them.
 func planner(workers, pullBatch, n int) *puller {
-	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop(), keeper: newKeeper(time.Second)}
-	p := &puller{d: d, idle: workers, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	d := &Dispatcher{cfg: Config{Workers: workers, PullBatch: pullBatch}.withDefaults(), log: zerolog.Nop(), now: time.Now,
+		keeper: newKeeper(time.Second, time.Now)}
+	p := &puller{d: d, idle: workers, wake: make(chan struct{}, 1)}
 	for range n {
 		p.lanes = append(p.lanes, &lane{})
 	}
@@ -40,7 +41,7 @@ func sizes(p *puller, reqs []pullRequest) map[int]int {
 // probes promise no worker.
 func TestPullProbesEveryIdleLane(t *testing.T) {
 	p := planner(20, 4, 5)
-	reqs, _ := p.nextRequests(time.Now())
+	reqs, _ := p.nextRequests(t.Context(), time.Now())
 	got := sizes(p, reqs)
 	if len(got) != 5 {
 		t.Fatalf("planned %v, want a probe on each of 5 lanes", got)
@@ -53,7 +54,7 @@ func TestPullProbesEveryIdleLane(t *testing.T) {
 	if p.idle != 20 {
 		t.Errorf("idle %d, want 20: probes promise no worker", p.idle)
 	}
-	if again, _ := p.nextRequests(time.Now()); len(again) != 0 {
+	if again, _ := p.nextRequests(t.Context(), time.Now()); len(again) != 0 {
 		t.Errorf("a second round planned %d requests while every lane has one", len(again))
 	}
 }
@@ -62,7 +63,7 @@ func TestPullProbesEveryIdleLane(t *testing.T) {
 // share the idle workers beyond the reserve equally.
 func TestPullSharesTheSpareAmongBusyLanes(t *testing.T) {
 	p := planner(40, 4, 4)
-	p.nextRequests(time.Now()) // probes everywhere
+	p.nextRequests(t.Context(), time.Now()) // probes everywhere
 	// Lanes 0 and 1 delivered their probe's message and are at work;
 	// lanes 2 and 3 still probe.
 	for _, l := range p.lanes[:2] {
@@ -83,7 +84,7 @@ func TestPullSharesTheSpareAmongBusyLanes(t *testing.T) {
 // workers; a lane with nothing in flight gets its probe anyway.
 func TestPullWaitsForABatch(t *testing.T) {
 	p := planner(40, 8, 3)
-	p.nextRequests(time.Now())
+	p.nextRequests(t.Context(), time.Now())
 	p.idle = pullReserve + 5 // below PullBatch beyond the reserve
 	busy, done := p.lanes[0], p.lanes[1]
 	busy.pulling, busy.found, busy.inflight = false, true, 30
@@ -101,7 +102,7 @@ func TestPullSkipsPausedLanes(t *testing.T) {
 	p := planner(20, 4, 2)
 	now := time.Now()
 	p.lanes[0].resume = now.Add(time.Second)
-	reqs, nextAt := p.nextRequests(now)
+	reqs, nextAt := p.nextRequests(t.Context(), now)
 	if got := sizes(p, reqs); len(got) != 1 || got[1] != -1 {
 		t.Fatalf("planned %v, want a probe of lane 1 only", got)
 	}
@@ -120,7 +121,7 @@ func TestPullRotates(t *testing.T) {
 	first := map[int]bool{}
 	for range 3 {
 		p.idle = pullReserve + 1
-		reqs, _ := p.nextRequests(time.Now())
+		reqs, _ := p.nextRequests(t.Context(), time.Now())
 		for i := range sizes(p, reqs) {
 			first[i] = true
 		}
@@ -153,7 +154,7 @@ func TestPullProbeMessageWaitsForAWorker(t *testing.T) {
 
 func mustPlan(t *testing.T, p *puller) []pullRequest {
 	t.Helper()
-	reqs, _ := p.nextRequests(time.Now())
+	reqs, _ := p.nextRequests(t.Context(), time.Now())
 	return reqs
 }
 

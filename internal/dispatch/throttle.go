@@ -33,20 +33,20 @@ const HeaderThrottled = "Flowhook-Throttled"
 // origin's limits and the node's own (Deps.Limiter). When there is none, r
 // is marked throttled, with when to come back, and nothing may be sent;
 // otherwise release must be called when the request has ended.
-func (d *Dispatcher) acquire(ctx context.Context, account, origin string, node flowevent.NodeConfig, r *tryResult) (release func(), ok bool) {
+func (a *Attempter) acquire(ctx context.Context, account, origin string, node flowevent.NodeConfig, r *tryResult) (release func(), ok bool) {
 	releaseShare := func() {}
-	if d.accounts != nil {
-		rel, at, ok := d.accounts.Take(ctx, account, replicaKey, endpointlimit.Limits{})
+	if a.accounts != nil {
+		rel, at, ok := a.accounts.Take(ctx, account, replicaKey, endpointlimit.Limits{})
 		if !ok {
 			r.throttled, r.throttleAt = true, at
 			return nil, false
 		}
 		releaseShare = rel
 	}
-	if d.limiter == nil {
+	if a.limiter == nil {
 		return releaseShare, true
 	}
-	rel, at, ok := d.limiter.Take(ctx, account, origin, endpointlimit.Limits{MaxConcurrency: node.MaxConcurrency, RatePerSecond: node.RatePerSecond})
+	rel, at, ok := a.limiter.Take(ctx, account, origin, endpointlimit.Limits{MaxConcurrency: node.MaxConcurrency, RatePerSecond: node.RatePerSecond})
 	if !ok {
 		releaseShare()
 		r.throttled, r.throttleAt = true, at

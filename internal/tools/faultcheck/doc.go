@@ -22,6 +22,11 @@
 // wait; a poison event that kills every process that takes it until
 // MaxDeliver; SIGTERM under load, then a restart.
 //
+// Only a build with fault injection reads FLOWHOOK_FAULT_POINT: Build
+// compiles flowhook with -tags faultinject, and a scenario that injects a
+// fault refuses a binary without it (FaultCode). The default build has
+// none of that code.
+//
 // Run drives the scenarios; cmd/flowhook-check is the full version with
 // parameters, and this package's test is the bounded version CI runs.
 package faultcheck

@@ -15,12 +15,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
 // Params size a check. Zero values take the defaults.
 type Params struct {
-	// Binary is the flowhook executable to run; required (see Build).
+	// Binary is the flowhook executable to run, built with fault
+	// injection; required (see Build).
 	Binary string
 	// Events is the number of request events per scenario; default 200.
 	Events int
@@ -113,6 +115,11 @@ func RunScenario(ctx context.Context, p Params, name string) (Report, error) {
 		return Report{}, fmt.Errorf("faultcheck: no scenario %q (have %v)", name, Names())
 	}
 	r := &run{p: p, s: scenarios()[i], dir: filepath.Join(p.Dir, name)}
+	if r.s.faultEnv != nil {
+		if err := checkFaultCode(p.Binary); err != nil {
+			return Report{}, err
+		}
+	}
 	defer r.close()
 	return r.execute(ctx)
 }
@@ -261,7 +268,7 @@ func (r *run) startReplica(i int) error {
 				return nil
 			}
 			if v := r.s.faultEnv(r.p, i, start); v != "" {
-				return []string{"FLOWHOOK_FAULT_POINT=" + v}
+				return []string{dispatch.FaultPointEnv + "=" + v}
 			}
 			return nil
 		},

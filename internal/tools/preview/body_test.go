@@ -159,11 +159,11 @@ func TestSignedRequestAndCurlVerify(t *testing.T) {
 		t.Fatalf("curl: %v\n%s\n%s", err, r.Curl, out)
 	}
 
-	sent := Send(context.Background(), s, SendDeps{
+	sent, err := Send(context.Background(), s, SendDeps{
 		Secrets: secrets, UserAgent: "flowhook/1", Sender: newClient(t, true),
 		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()),
 	})
-	if sent.Outcome.Route != flowevent.RouteYes {
+	if err != nil || sent.Outcome.Route != flowevent.RouteYes {
 		t.Fatalf("send: %+v", sent.Outcome)
 	}
 	recv.mu.Lock()

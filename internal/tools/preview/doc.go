@@ -14,6 +14,7 @@
 // signing secret's variable. Profile and event values are shown, since
 // checking them on sample profiles is the point; Options.Mask hides them.
 //
-// Send runs dispatch.Attempt — validate, build, breaker, guarded send,
-// judge, route — and keeps the bounded response for display.
+// Send runs the dispatcher's attempt pipeline (dispatch.Attempter) —
+// validate, build, breaker, guarded send, judge, route — and keeps the
+// bounded response for display.
 package preview

@@ -3,8 +3,6 @@ package preview
 import (
 	"context"
 
-	"github.com/rs/zerolog"
-
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/request"
@@ -31,9 +29,8 @@ type SendDeps struct {
 	// oauth2 (internal/oauth.Tokens over the same Sender); share one
 	// across calls, as the dispatcher does.
 	Tokens dispatch.Tokens
-	// Dispatch supplies the validation options and the timeout cap.
-	Dispatch dispatch.Config
-	Log      zerolog.Logger
+	// Attempt supplies the validation options and the timeout cap.
+	Attempt dispatch.AttemptConfig
 }
 
 // Sent is what one send did.
@@ -46,22 +43,26 @@ type Sent struct {
 }
 
 // Send sends sample's request once, down the dispatcher's path
-// (dispatch.Attempt), and returns the outcome with the response. The
-// sample's event id is the idempotency key: give each try its own.
-func Send(ctx context.Context, s Sample, deps SendDeps) Sent {
+// (dispatch.Attempter), and returns the outcome with the response. The
+// sample's event id is the idempotency key: give each try its own. Its
+// error is dispatch.ErrMissingDependency when deps lack a part.
+func Send(ctx context.Context, s Sample, deps SendDeps) (Sent, error) {
 	rec := &recorder{next: deps.Sender}
 	ev := s.Event
 	if ev.ID == "" {
 		ev.ID = requestID(s)
 	}
-	out := dispatch.Attempt(ctx, deps.Dispatch, dispatch.Deps{
+	a, err := dispatch.NewAttempter(deps.Attempt, dispatch.AttemptDeps{
 		Builder:  request.NewBuilder(deps.Secrets, deps.UserAgent),
 		Sender:   rec,
 		Breakers: deps.Breakers,
 		Tokens:   deps.Tokens,
-		Log:      deps.Log,
-	}, ev, &s.Request)
-	return Sent{Outcome: out, Response: rec.resp}
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	out, err := a.Attempt(ctx, ev, &s.Request)
+	return Sent{Outcome: out, Response: rec.resp}, err
 }
 
 // recorder keeps the response of the one request it passes on.

@@ -87,8 +87,11 @@ func TestSend(t *testing.T) {
 			s.Request.Node.Response = tt.check
 			before := rc.count
 			deps := SendDeps{Secrets: tt.secrets, UserAgent: "flowhook/1", Sender: newClient(t, tt.allow),
-				Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()), Log: zerolog.Nop()}
-			got := Send(context.Background(), s, deps)
+				Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop())}
+			got, err := Send(context.Background(), s, deps)
+			if err != nil {
+				t.Fatal(err)
+			}
 			o := got.Outcome
 			if o.Route != tt.wantRoute || o.Reason != tt.wantReason || o.Status != tt.wantStatus || o.RequestID != s.Event.ID {
 				t.Fatalf("outcome %+v, want %s/%s/%d", o, tt.wantRoute, tt.wantReason, tt.wantStatus)
@@ -151,10 +154,13 @@ func TestSendShowsCaptured(t *testing.T) {
 	s.Event.ID = "try-capture"
 	s.Request.Node.URL = srv.URL + "/created"
 	s.Request.Node.Capture = []flowevent.CaptureField{{Name: "lead_id", Pointer: "/id"}, {Name: "owner", Pointer: "/owner"}}
-	sent := Send(context.Background(), s, SendDeps{
+	sent, err := Send(context.Background(), s, SendDeps{
 		Secrets: fakeSecrets{"crm_token": "t", "crm.api-key": "k"}, Sender: newClient(t, true),
 		Breakers: breaker.NewRegistry(breaker.Settings{}, nil, zerolog.Nop()),
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var text strings.Builder
 	if err := sent.WriteText(&text, 100); err != nil {
 		t.Fatal(err)
