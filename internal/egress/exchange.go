@@ -57,7 +57,7 @@ func (c *Client) exchange(ctx context.Context, h *hop) (*Response, error) {
 		}()
 	}
 	deadline, _ := ctx.Deadline()
-	if err := c.write(cn, &t, h, deadline); err != nil {
+	if err := c.write(ctx, cn, &t, h, deadline); err != nil {
 		return nil, err
 	}
 	// An idle connection keeps its deadlines: every use sets its own, and
@@ -109,8 +109,8 @@ func (c *Client) dial(ctx context.Context, t *target) (*conn, error) {
 }
 
 // write sends h's request on cn.
-func (c *Client) write(cn *conn, t *target, h *hop, deadline time.Time) error {
-	if err := cn.SetWriteDeadline(deadline); err != nil {
+func (c *Client) write(ctx context.Context, cn *conn, t *target, h *hop, deadline time.Time) error {
+	if err := setDeadline(ctx, cn.SetWriteDeadline, deadline); err != nil {
 		return err
 	}
 	req := fasthttp.AcquireRequest()
@@ -170,7 +170,7 @@ func (c *Client) read(ctx context.Context, cn *conn, deadline time.Time) (*Respo
 	if !deadline.IsZero() && deadline.Before(headerBy) {
 		headerBy = deadline
 	}
-	if err := cn.SetReadDeadline(headerBy); err != nil {
+	if err := setDeadline(ctx, cn.SetReadDeadline, headerBy); err != nil {
 		return nil, false, err
 	}
 	resp := fasthttp.AcquireResponse()
@@ -182,7 +182,7 @@ func (c *Client) read(ctx context.Context, cn *conn, deadline time.Time) (*Respo
 		c.putReader(br)
 		return nil, false, headerError(ctx, tlsCause(cn, err))
 	}
-	if err := cn.SetReadDeadline(deadline); err != nil {
+	if err := setDeadline(ctx, cn.SetReadDeadline, deadline); err != nil {
 		_ = resp.CloseBodyStream()
 		c.putReader(br)
 		return nil, false, err
@@ -202,6 +202,23 @@ func (c *Client) read(ctx context.Context, cn *conn, deadline time.Time) (*Respo
 		return nil, false, &stageError{stage: "reading body", err: err}
 	}
 	return out, reusable, nil
+}
+
+// setDeadline sets a deadline of cn with set, unless ctx has ended: then
+// it sets one in the past. The cancellation sets a past deadline too (see
+// Do), but it may have done so before this call, which would otherwise
+// put a later one back and leave the call running to its timeout.
+func setDeadline(ctx context.Context, set func(time.Time) error, t time.Time) error {
+	if ctx.Err() != nil {
+		t = aLongTimeAgo
+	}
+	if err := set(t); err != nil {
+		return err
+	}
+	if ctx.Err() != nil { // ended while setting: the past wins
+		return set(aLongTimeAgo)
+	}
+	return nil
 }
 
 // tlsCause returns the TLS alert behind err, an error of reading a
