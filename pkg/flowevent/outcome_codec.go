@@ -7,7 +7,8 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // This file encodes and decodes outcome events by hand: one is written for
@@ -103,7 +104,7 @@ func appendMarshaled(b []byte, name string, v any, n int) ([]byte, error) {
 }
 
 func appendMember(b []byte, name, s string) []byte {
-	return appendJSONString(append(b, name...), s)
+	return jsonwire.AppendString(append(b, name...), s, true)
 }
 
 // appendOptional appends a member with omitempty: not when s is empty.
@@ -112,58 +113,6 @@ func appendOptional(b []byte, name, s string) []byte {
 		return b
 	}
 	return appendMember(b, name, s)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as json.Marshal quotes it: ", \ and
-// control characters escaped, and <, >, &, U+2028 and U+2029 too; invalid
-// UTF-8 becomes \ufffd.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(append(b, s[start:]...), '"')
 }
 
 // appendJSONFloat appends f as json.Marshal renders a float64: the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/flowhook/flowhook/internal/jsonscan"
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // This file decodes a request event's data in one walk over the (already
@@ -266,14 +266,14 @@ func (d *dataDecoder) setMapOf(m *map[string]any, v []byte, only map[string]stru
 func (d *dataDecoder) value(b []byte, i int) (any, int) {
 	switch b[i] {
 	case '{':
-		obj := b[i:jsonscan.Nested(b, i)]
+		obj := b[i:jsonwire.Nested(b, i)]
 		m := make(map[string]any, countMembers(obj))
 		d.fillObject(m, obj, 0)
 		return m, i + len(obj)
 	case '[':
 		return d.array(b, i)
 	case '"':
-		end := jsonscan.String(b, i)
+		end := jsonwire.String(b, i)
 		return d.str(b[i:end]), end
 	case 't':
 		return true, i + 4
@@ -283,7 +283,7 @@ func (d *dataDecoder) value(b []byte, i int) (any, int) {
 		return nil, i + 4
 	}
 	end := i
-	for end < len(b) && !jsonscan.Delimiter(b[end]) {
+	for end < len(b) && !jsonwire.Delimiter(b[end]) {
 		end++
 	}
 	return json.Number(d.src.str(b[i:end])), end
@@ -292,55 +292,55 @@ func (d *dataDecoder) value(b []byte, i int) (any, int) {
 // fillObject decodes the members of the object at b[i] into m (a repeated
 // key's last value wins) and returns the index past the object.
 func (d *dataDecoder) fillObject(m map[string]any, b []byte, i int) int {
-	i = jsonscan.Space(b, i+1)
+	i = jsonwire.Space(b, i+1)
 	if b[i] == '}' {
 		return i + 1
 	}
 	for {
-		end := jsonscan.String(b, i)
+		end := jsonwire.String(b, i)
 		key := d.str(b[i:end])
-		i = jsonscan.Space(b, jsonscan.Space(b, end)+1) // past ':'
+		i = jsonwire.Space(b, jsonwire.Space(b, end)+1) // past ':'
 		var v any
 		v, i = d.value(b, i)
 		m[key] = v
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if b[i] == '}' {
 			return i + 1
 		}
-		i = jsonscan.Space(b, i+1) // past ','
+		i = jsonwire.Space(b, i+1) // past ','
 	}
 }
 
 // fillOnly is fillObject for the members named in only; the values of
 // the others are skipped, not decoded.
 func (d *dataDecoder) fillOnly(m map[string]any, b []byte, only map[string]struct{}) {
-	i := jsonscan.Space(b, 1)
+	i := jsonwire.Space(b, 1)
 	if b[i] == '}' {
 		return
 	}
 	for {
-		end := jsonscan.String(b, i)
+		end := jsonwire.String(b, i)
 		key := d.str(b[i:end])
-		i = jsonscan.Space(b, jsonscan.Space(b, end)+1) // past ':'
+		i = jsonwire.Space(b, jsonwire.Space(b, end)+1) // past ':'
 		if _, ok := only[key]; ok {
 			var v any
 			v, i = d.value(b, i)
 			m[key] = v
 		} else {
-			i = jsonscan.Value(b, i)
+			i = jsonwire.Value(b, i)
 		}
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if b[i] == '}' {
 			return
 		}
-		i = jsonscan.Space(b, i+1) // past ','
+		i = jsonwire.Space(b, i+1) // past ','
 	}
 }
 
 // array decodes the array at b[i] (never nil, as encoding/json).
 func (d *dataDecoder) array(b []byte, i int) ([]any, int) {
 	arr := make([]any, 0)
-	i = jsonscan.Space(b, i+1)
+	i = jsonwire.Space(b, i+1)
 	if b[i] == ']' {
 		return arr, i + 1
 	}
@@ -348,11 +348,11 @@ func (d *dataDecoder) array(b []byte, i int) ([]any, int) {
 		var v any
 		v, i = d.value(b, i)
 		arr = append(arr, v)
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if b[i] == ']' {
 			return arr, i + 1
 		}
-		i = jsonscan.Space(b, i+1)
+		i = jsonwire.Space(b, i+1)
 	}
 }
 
@@ -363,7 +363,7 @@ func countMembers(obj []byte) int {
 	for i := 0; i < len(obj); i++ {
 		switch obj[i] {
 		case '"':
-			i = jsonscan.String(obj, i) - 1
+			i = jsonwire.String(obj, i) - 1
 		case '{', '[':
 			depth++
 		case '}', ']':

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/flowhook/flowhook/internal/jsonscan"
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // This file walks the top level of a JSON object without decoding it, so
@@ -20,37 +20,37 @@ var errNotObject = errors.New("payload is not a JSON object")
 // error. b must be valid JSON (json.Valid); otherwise the walk may end
 // early with errNotObject, but never reads out of bounds.
 func forEachMember(b []byte, fn func(key string, value []byte) error) error {
-	i := jsonscan.Space(b, 0)
+	i := jsonwire.Space(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errNotObject
 	}
-	i = jsonscan.Space(b, i+1)
+	i = jsonwire.Space(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return nil
 	}
 	for i < len(b) && b[i] == '"' {
-		keyEnd := jsonscan.String(b, i)
+		keyEnd := jsonwire.String(b, i)
 		key, err := memberKey(b[i:keyEnd])
 		if err != nil {
 			return err
 		}
-		i = jsonscan.Space(b, keyEnd)
+		i = jsonwire.Space(b, keyEnd)
 		if i >= len(b) || b[i] != ':' {
 			return errNotObject
 		}
-		i = jsonscan.Space(b, i+1)
-		end := jsonscan.Value(b, i)
+		i = jsonwire.Space(b, i+1)
+		end := jsonwire.Value(b, i)
 		if err := fn(key, b[i:end]); err != nil {
 			return err
 		}
-		i = jsonscan.Space(b, end)
+		i = jsonwire.Space(b, end)
 		if i < len(b) && b[i] == '}' {
 			return nil
 		}
 		if i >= len(b) || b[i] != ',' {
 			return errNotObject
 		}
-		i = jsonscan.Space(b, i+1)
+		i = jsonwire.Space(b, i+1)
 	}
 	return errNotObject
 }
