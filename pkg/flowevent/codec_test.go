@@ -6,10 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/cloudevents/sdk-go/v2/binding/format"
-	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -359,101 +357,13 @@ func TestDecodeErrorHidesValues(t *testing.T) {
 	}
 }
 
-func TestEncodeStructuredAcceptedBySDK(t *testing.T) {
-	msg := sampleRequestMsg(t)
-	ev, err := DecodeMsg(msg.Header, msg.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := EncodeStructured(ev)
-	if err != nil {
-		t.Fatalf("EncodeStructured: %v", err)
-	}
-	for name, payload := range map[string][]byte{"NewRequestMsg": msg.Data, "EncodeStructured": b} {
-		var sdk event.Event
-		if err := format.JSON.Unmarshal(payload, &sdk); err != nil {
-			t.Fatalf("%s: sdk unmarshal: %v", name, err)
+// TestConstantsKnownToTheCodec: the decoders read the contract's constant
+// attribute values without allocating (jsoncodec.Known); a constant
+// missing from that table would still decode, only slower.
+func TestConstantsKnownToTheCodec(t *testing.T) {
+	for _, c := range []string{SpecVersion, RequestType, OutcomeType, DeadLetterType, ContentTypeJSON, OutcomeSource} {
+		if got := jsoncodec.Known([]byte(c)); got != c {
+			t.Errorf("jsoncodec.Known(%q) = %q", c, got)
 		}
-		if err := sdk.Validate(); err != nil {
-			t.Fatalf("%s: sdk validate: %v", name, err)
-		}
-		if sdk.ID() != "evt-1" || sdk.Type() != RequestType || !sdk.Time().Equal(sampleTime) || sdk.Extensions()["traceparent"] != sampleTraceParent {
-			t.Errorf("%s: sdk event = %s", name, sdk)
-		}
-		var req Request
-		if err := sdk.DataAs(&req); err != nil || req.Profile.ID != "prof-123" {
-			t.Errorf("%s: sdk data = %+v, %v", name, req, err)
-		}
-	}
-}
-
-func TestDecodeAcceptsSDKOutput(t *testing.T) {
-	sdk := event.New()
-	sdk.SetID("sdk-1")
-	sdk.SetSource(RequestSource("flow-42", "node-7"))
-	sdk.SetType(RequestType)
-	sdk.SetSubject("prof-123")
-	sdk.SetTime(sampleTime)
-	sdk.SetExtension("traceparent", sampleTraceParent)
-	if err := sdk.SetData(event.ApplicationJSON, sampleRequest()); err != nil {
-		t.Fatal(err)
-	}
-	b, err := format.JSON.Marshal(&sdk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, req, err := DecodeRequest(structuredHeader(), b)
-	if err != nil {
-		t.Fatalf("DecodeRequest: %v", err)
-	}
-	if ev.ID != "sdk-1" || ev.TraceParent != sampleTraceParent || !reflect.DeepEqual(req, sampleRequest()) {
-		t.Errorf("decoded %+v / %+v", ev, req)
-	}
-}
-
-func TestEncodeStructuredRefuses(t *testing.T) {
-	base := Event{ID: "e", Source: "s", Type: "t", Data: json.RawMessage(`{}`)}
-	tests := []struct {
-		name string
-		edit func(e *Event)
-	}{
-		{"missing id", func(e *Event) { e.ID = "" }},
-		{"wrong specversion", func(e *Event) { e.SpecVersion = "0.3" }},
-		{"invalid data", func(e *Event) { e.Data = json.RawMessage(`{"a":`) }},
-		{"non-JSON content type", func(e *Event) { e.DataContentType = "text/plain" }},
-		{"bad traceparent", func(e *Event) { e.TraceParent = "00-bad" }},
-		{"tracestate with CRLF", func(e *Event) { e.TraceParent = sampleTraceParent; e.TraceState = "a=b\r\nX: y" }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev := base
-			tt.edit(&ev)
-			if _, err := EncodeStructured(ev); err == nil {
-				t.Fatal("EncodeStructured succeeded")
-			}
-		})
-	}
-	if _, err := EncodeStructured(base); err != nil {
-		t.Fatalf("base event: %v", err)
-	}
-}
-
-func TestEncodeStructuredRoundTrip(t *testing.T) {
-	ev := Event{
-		SpecVersion: SpecVersion, ID: "e-1", Source: "https://example.com/src", Type: "t.v1",
-		Subject: "s", DataContentType: "application/json", DataSchema: "https://example.com/schema.json",
-		Time: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC), TraceParent: sampleTraceParent, TraceState: "a=b",
-		Data: json.RawMessage(`{"x":[1,2.50,"y"]}`),
-	}
-	b, err := EncodeStructured(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := DecodeMsg(structuredHeader(), b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, ev) {
-		t.Errorf("round trip = %+v\nwant         %+v", got, ev)
 	}
 }

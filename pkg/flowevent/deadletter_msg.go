@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -32,12 +34,12 @@ func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
 	if id == "" {
 		id = randomID()
 	}
-	env := envelope{
+	env := envelope.Structured{
 		SpecVersion: SpecVersion, ID: id, Source: OutcomeSource, Type: DeadLetterType,
 		Subject: d.RequestID, DataContentType: ContentTypeJSON,
-		Time: formatTime(d.DeadLetteredAt), Data: &d,
+		Time: envelope.FormatTime(d.DeadLetteredAt), Data: &d,
 	}
-	return structuredMsg(DeadLetterSubject(d.Account), env)
+	return structuredMsg(DeadLetterSubject(d.Account), &env)
 }
 
 // NewDeadLetterMsgWithin is NewDeadLetterMsg for a record that must fit in
@@ -100,7 +102,7 @@ func DecodeDeadLetter(msg *nats.Msg) (Event, DeadLetter, error) {
 	}
 	var d DeadLetter
 	if err := json.Unmarshal(ev.Data, &d); err != nil {
-		return ev, DeadLetter{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+		return ev, DeadLetter{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 	}
 	if d.Reason == "" {
 		return ev, d, stageErr(StageData, ev.ID, ErrBadData, "reason missing")

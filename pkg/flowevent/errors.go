@@ -1,10 +1,11 @@
 package flowevent
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
 )
 
 // Sentinel errors of the codec. Every error returned by a Decode function is
@@ -78,20 +79,14 @@ func stageErr(stage Stage, id string, sentinel error, format string, args ...any
 	return &DecodeError{Stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
 }
 
-// safeJSONError describes an encoding/json error without the bytes of the
-// input: syntax errors are reduced to their offset, type errors to the
-// field and the kinds involved.
-func safeJSONError(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("invalid JSON at offset %d", syn.Offset)
+// envelopeError is the *DecodeError of an envelope that did not decode:
+// ErrBadData when its data is at fault, ErrNotCloudEvent otherwise.
+func envelopeError(id string, err error) *DecodeError {
+	var data *envelope.DataError
+	if errors.As(err, &data) {
+		return stageErr(StageData, id, ErrBadData, "%v", data.Err)
 	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		kind, _, _ := strings.Cut(typ.Value, " ") // "number 1e99" holds the literal
-		return fmt.Sprintf("field %q: JSON %s where %s expected", typ.Field, kind, typ.Type)
-	}
-	return "invalid JSON"
+	return stageErr(StageEnvelope, id, ErrNotCloudEvent, "%v", err)
 }
 
 // truncate shortens s to at most n bytes, marking the cut.

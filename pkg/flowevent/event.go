@@ -2,11 +2,10 @@ package flowevent
 
 import (
 	"encoding/json"
-	"errors"
-	"mime"
-	"net/url"
-	"strings"
 	"time"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
+	"github.com/nats-io/nats.go"
 )
 
 // Event is a decoded CloudEvent whose data is JSON. Only the attributes of
@@ -31,107 +30,25 @@ type Event struct {
 	Data json.RawMessage
 }
 
-// validateAttributes checks ev's attributes against CloudEvents 1.0: the
-// required ones present and well formed, the optional ones well formed when
-// present. Its errors never quote attribute values other than specversion.
-func validateAttributes(ev Event) error {
-	switch {
-	case ev.SpecVersion != SpecVersion:
-		return errors.New("specversion must be " + SpecVersion)
-	case ev.ID == "":
-		return errors.New("id missing")
-	case ev.Source == "":
-		return errors.New("source missing")
-	case !validURIRef(ev.Source):
-		return errors.New("source is not a URI-reference")
-	case ev.Type == "":
-		return errors.New("type missing")
-	case ev.DataSchema != "" && !validAbsURI(ev.DataSchema):
-		return errors.New("dataschema is not an absolute URI")
-	case ev.DataContentType != "" && !validMediaType(ev.DataContentType):
-		return errors.New("datacontenttype is not a media type")
-	}
-	return nil
-}
-
-// validURIRef reports whether s is a URI-reference (RFC 3986): parseable,
-// with no whitespace or control characters.
-func validURIRef(s string) bool {
-	plain := true // only unreserved characters and '/': a path url.Parse accepts
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c == 0x7f {
-			return false
-		}
-		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
-	}
-	if plain {
-		return true
-	}
-	_, err := url.Parse(s)
-	return err == nil
-}
-
-// validAbsURI reports whether s is an absolute URI.
-func validAbsURI(s string) bool {
-	if !validURIRef(s) {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && u.IsAbs()
-}
-
-// validMediaType reports whether s is an RFC 2046 media type.
-func validMediaType(s string) bool {
-	if s == ContentTypeJSON {
-		return true
-	}
-	_, _, err := mime.ParseMediaType(s)
-	return err == nil
-}
-
-// isJSONMediaType reports whether s names JSON data: application/json,
-// text/json or any +json type, parameters allowed.
-func isJSONMediaType(s string) bool {
-	if s == ContentTypeJSON {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(s)
+// DecodeMsg decodes a CloudEvent carried by a NATS message, in structured
+// mode when the Content-Type header starts with application/cloudevents
+// (case-insensitively; only the JSON format is supported) and in binary
+// mode otherwise (ce-* headers read case-insensitively and percent-decoded,
+// the payload is the data).
+//
+// The required attributes (specversion 1.0, id, source, type) and the
+// optional ones present are checked; the data, when present, must be JSON
+// (datacontenttype absent or a JSON media type). Unknown extensions are
+// checked and dropped; a malformed traceparent or tracestate is dropped.
+//
+// On failure the error is a *DecodeError and the returned Event holds the
+// attributes read so far. Event.Data shares payload's memory (except when
+// decoded from data_base64): do not modify payload while using it.
+func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
+	e, err := envelope.Decode(header, payload)
+	ev := Event(e)
 	if err != nil {
-		return false
+		return ev, envelopeError(ev.ID, err)
 	}
-	return mt == ContentTypeJSON || mt == "text/json" || strings.HasSuffix(mt, "+json")
-}
-
-// validAttributeName reports whether name is a CloudEvents attribute name:
-// lowercase ASCII letters and digits only.
-func validAttributeName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// parseTime parses a CloudEvents timestamp (RFC 3339).
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, errors.New("time is not an RFC 3339 timestamp")
-	}
-	return t, nil
-}
-
-// formatTime renders t as a CloudEvents timestamp, "" for the zero time.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return ev, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
 	"github.com/nats-io/nats.go"
 )
 
@@ -43,13 +44,13 @@ func WithTraceState(tracestate string) MsgOption {
 	return func(o *msgOptions) { o.traceState = tracestate }
 }
 
-// structuredMsg builds a structured-mode message carrying one envelope.
-func structuredMsg(subject string, env envelope) (*nats.Msg, error) {
-	payload, err := marshalEnvelope(env)
+// structuredMsg builds a structured-mode message carrying one event.
+func structuredMsg(subject string, s *envelope.Structured) (*nats.Msg, error) {
+	payload, err := envelope.Marshal(s)
 	if err != nil {
 		return nil, err
 	}
-	return newStructuredMsg(subject, env.ID, payload), nil
+	return newStructuredMsg(subject, s.ID, payload), nil
 }
 
 // newStructuredMsg is a structured-mode message of an encoded event.

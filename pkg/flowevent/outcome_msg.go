@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -28,11 +30,11 @@ func NewOutcomeMsg(requestEvent Event, o Outcome) (*nats.Msg, error) {
 	if o.CompletedAt.IsZero() {
 		o.CompletedAt = time.Now()
 	}
-	parent, state := cleanTraceContext(requestEvent.TraceParent, requestEvent.TraceState)
-	env := envelope{
+	parent, state := envelope.CleanTraceContext(requestEvent.TraceParent, requestEvent.TraceState)
+	env := envelope.Structured{
 		SpecVersion: SpecVersion, ID: OutcomeKey(o.Account, o.RequestID), Source: OutcomeSource,
 		Type: OutcomeType, Subject: o.ProfileID, DataContentType: ContentTypeJSON,
-		Time: formatTime(o.CompletedAt), TraceParent: parent, TraceState: state,
+		Time: envelope.FormatTime(o.CompletedAt), TraceParent: parent, TraceState: state,
 	}
 	payload, err := appendOutcomeEvent(make([]byte, 0, 1024), &env, &o)
 	if err != nil {
@@ -77,7 +79,7 @@ func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	if !ok {
 		o = Outcome{}
 		if err := json.Unmarshal(ev.Data, &o); err != nil {
-			return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+			return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 		}
 	}
 	if !o.Route.Valid() || o.Reason == "" {

@@ -3,10 +3,8 @@ package flowevent
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/flowhook/flowhook/pkg/jsonwire"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 )
 
 // This file decodes a request event's data in one walk over the (already
@@ -22,7 +20,7 @@ import (
 
 // dataDecoder decodes one request's data.
 type dataDecoder struct {
-	src   source
+	jsoncodec.Decoder
 	nodes *nodeCache
 	// refs, when set, limits the profile's attributes and the trigger's
 	// data to the members the node references (RequestDecoder.
@@ -47,7 +45,7 @@ func decodeRequestFast(data []byte, nodes *nodeCache, referenced bool) (req Requ
 			req, ok = Request{}, false
 		}
 	}()
-	d := dataDecoder{src: newSource(data), nodes: nodes}
+	d := dataDecoder{Decoder: jsoncodec.NewDecoder(data), nodes: nodes}
 	ok = true
 	nodeSeen := false
 	type later struct {
@@ -55,14 +53,14 @@ func decodeRequestFast(data []byte, nodes *nodeCache, referenced bool) (req Requ
 		v       []byte
 	}
 	var deferred []later
-	_ = forEachMember(data, func(key string, v []byte) error {
+	_ = jsoncodec.ForEachMember(data, func(key string, v []byte) error {
 		switch requestField(key) {
 		case "account":
-			ok = d.setString(&req.Account, v)
+			ok = d.SetString(&req.Account, v)
 		case "flow_id":
-			ok = d.setString(&req.FlowID, v)
+			ok = d.SetString(&req.FlowID, v)
 		case "node_id":
-			ok = d.setString(&req.NodeID, v)
+			ok = d.SetString(&req.NodeID, v)
 		case "node":
 			switch {
 			case nodes == nil || v[0] != '{':
@@ -87,7 +85,7 @@ func decodeRequestFast(data []byte, nodes *nodeCache, referenced bool) (req Requ
 			ok = d.decodeTrigger(&req.Trigger, v)
 		}
 		if !ok {
-			return errNotObject // stops the walk
+			return jsoncodec.ErrNotObject // stops the walk
 		}
 		return nil
 	})
@@ -114,45 +112,7 @@ func decodeRequestFast(data []byte, nodes *nodeCache, referenced bool) (req Requ
 // encoding/json matches them: the exact name, else any name equal under
 // Unicode case folding. "" means no field.
 func requestField(key string) string {
-	return matchField(key, "account", "flow_id", "node_id", "node", "profile", "trigger")
-}
-
-func matchField(key string, names ...string) string {
-	for _, n := range names {
-		if key == n {
-			return n
-		}
-	}
-	for _, n := range names {
-		if strings.EqualFold(key, n) {
-			return n
-		}
-	}
-	return ""
-}
-
-// setString sets a string field: a JSON null leaves it as it is.
-func (d *dataDecoder) setString(dst *string, v []byte) bool {
-	switch v[0] {
-	case 'n':
-		return true
-	case '"':
-		*dst = d.str(v)
-		return true
-	}
-	return false
-}
-
-// str unquotes a valid JSON string as encoding/json does (invalid UTF-8
-// becomes U+FFFD), slicing the data's copy when it can.
-func (d *dataDecoder) str(quoted []byte) string {
-	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return d.src.str(inner)
-	}
-	var s string
-	_ = json.Unmarshal(quoted, &s)
-	return s
+	return jsoncodec.MatchField(key, "account", "flow_id", "node_id", "node", "profile", "trigger")
 }
 
 // decodeNode decodes the node configuration with encoding/json, numbers
@@ -179,15 +139,15 @@ func (d *dataDecoder) decodeProfile(p *Profile, v []byte) bool {
 		return false
 	}
 	ok := true
-	_ = forEachMember(v, func(key string, v []byte) error {
-		switch matchField(key, "id", "attributes") {
+	_ = jsoncodec.ForEachMember(v, func(key string, v []byte) error {
+		switch jsoncodec.MatchField(key, "id", "attributes") {
 		case "id":
-			ok = d.setString(&p.ID, v)
+			ok = d.SetString(&p.ID, v)
 		case "attributes":
-			ok = d.setMapOf(&p.Attributes, v, d.profileRefs())
+			ok = d.SetMap(&p.Attributes, v, d.profileRefs())
 		}
 		if !ok {
-			return errNotObject
+			return jsoncodec.ErrNotObject
 		}
 		return nil
 	})
@@ -207,15 +167,15 @@ func (d *dataDecoder) decodeTrigger(t **Trigger, v []byte) bool {
 		*t = new(Trigger)
 	}
 	ok := true
-	_ = forEachMember(v, func(key string, v []byte) error {
-		switch matchField(key, "type", "data") {
+	_ = jsoncodec.ForEachMember(v, func(key string, v []byte) error {
+		switch jsoncodec.MatchField(key, "type", "data") {
 		case "type":
-			ok = d.setString(&(*t).Type, v)
+			ok = d.SetString(&(*t).Type, v)
 		case "data":
-			ok = d.setMapOf(&(*t).Data, v, d.eventRefs())
+			ok = d.SetMap(&(*t).Data, v, d.eventRefs())
 		}
 		if !ok {
-			return errNotObject
+			return jsoncodec.ErrNotObject
 		}
 		return nil
 	})
@@ -234,149 +194,4 @@ func (d *dataDecoder) eventRefs() map[string]struct{} {
 		return nil
 	}
 	return d.refs.event
-}
-
-// setMapOf decodes an object into *m, adding to the map already there (as
-// encoding/json does); null sets it to nil. With only, members whose
-// names are not in it are skipped.
-func (d *dataDecoder) setMapOf(m *map[string]any, v []byte, only map[string]struct{}) bool {
-	switch v[0] {
-	case 'n':
-		*m = nil
-		return true
-	case '{':
-		if only != nil {
-			if *m == nil {
-				*m = make(map[string]any, len(only))
-			}
-			d.fillOnly(*m, v, only)
-			return true
-		}
-		if *m == nil {
-			*m = make(map[string]any, countMembers(v))
-		}
-		d.fillObject(*m, v, 0)
-		return true
-	}
-	return false
-}
-
-// value decodes the valid JSON value at b[i] as encoding/json decodes
-// into an interface with UseNumber, and returns the index past it.
-func (d *dataDecoder) value(b []byte, i int) (any, int) {
-	switch b[i] {
-	case '{':
-		obj := b[i:jsonwire.Nested(b, i)]
-		m := make(map[string]any, countMembers(obj))
-		d.fillObject(m, obj, 0)
-		return m, i + len(obj)
-	case '[':
-		return d.array(b, i)
-	case '"':
-		end := jsonwire.String(b, i)
-		return d.str(b[i:end]), end
-	case 't':
-		return true, i + 4
-	case 'f':
-		return false, i + 5
-	case 'n':
-		return nil, i + 4
-	}
-	end := i
-	for end < len(b) && !jsonwire.Delimiter(b[end]) {
-		end++
-	}
-	return json.Number(d.src.str(b[i:end])), end
-}
-
-// fillObject decodes the members of the object at b[i] into m (a repeated
-// key's last value wins) and returns the index past the object.
-func (d *dataDecoder) fillObject(m map[string]any, b []byte, i int) int {
-	i = jsonwire.Space(b, i+1)
-	if b[i] == '}' {
-		return i + 1
-	}
-	for {
-		end := jsonwire.String(b, i)
-		key := d.str(b[i:end])
-		i = jsonwire.Space(b, jsonwire.Space(b, end)+1) // past ':'
-		var v any
-		v, i = d.value(b, i)
-		m[key] = v
-		i = jsonwire.Space(b, i)
-		if b[i] == '}' {
-			return i + 1
-		}
-		i = jsonwire.Space(b, i+1) // past ','
-	}
-}
-
-// fillOnly is fillObject for the members named in only; the values of
-// the others are skipped, not decoded.
-func (d *dataDecoder) fillOnly(m map[string]any, b []byte, only map[string]struct{}) {
-	i := jsonwire.Space(b, 1)
-	if b[i] == '}' {
-		return
-	}
-	for {
-		end := jsonwire.String(b, i)
-		key := d.str(b[i:end])
-		i = jsonwire.Space(b, jsonwire.Space(b, end)+1) // past ':'
-		if _, ok := only[key]; ok {
-			var v any
-			v, i = d.value(b, i)
-			m[key] = v
-		} else {
-			i = jsonwire.Value(b, i)
-		}
-		i = jsonwire.Space(b, i)
-		if b[i] == '}' {
-			return
-		}
-		i = jsonwire.Space(b, i+1) // past ','
-	}
-}
-
-// array decodes the array at b[i] (never nil, as encoding/json).
-func (d *dataDecoder) array(b []byte, i int) ([]any, int) {
-	arr := make([]any, 0)
-	i = jsonwire.Space(b, i+1)
-	if b[i] == ']' {
-		return arr, i + 1
-	}
-	for {
-		var v any
-		v, i = d.value(b, i)
-		arr = append(arr, v)
-		i = jsonwire.Space(b, i)
-		if b[i] == ']' {
-			return arr, i + 1
-		}
-		i = jsonwire.Space(b, i+1)
-	}
-}
-
-// countMembers counts the members of the valid JSON object obj (its
-// top-level commas), to size a map once.
-func countMembers(obj []byte) int {
-	n, depth := 0, 0
-	for i := 0; i < len(obj); i++ {
-		switch obj[i] {
-		case '"':
-			i = jsonwire.String(obj, i) - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		case ',':
-			if depth == 1 {
-				n++
-			}
-		case ':':
-			if depth == 1 && n == 0 {
-				n = 1
-			}
-		}
-	}
-	return n
 }

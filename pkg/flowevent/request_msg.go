@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -29,13 +31,13 @@ func NewRequestMsg(id string, req Request, opts ...MsgOption) (*nats.Msg, error)
 	if o.time.IsZero() {
 		o.time = time.Now()
 	}
-	env := envelope{
+	env := envelope.Structured{
 		SpecVersion: SpecVersion, ID: id, Source: RequestSource(req.FlowID, req.NodeID),
 		Type: RequestType, Subject: req.Profile.ID, DataContentType: ContentTypeJSON,
-		Time: formatTime(o.time), TraceParent: o.traceParent, TraceState: o.traceState,
+		Time: envelope.FormatTime(o.time), TraceParent: o.traceParent, TraceState: o.traceState,
 		Data: &req,
 	}
-	msg, err := structuredMsg(RequestSubject(req.Account), env)
+	msg, err := structuredMsg(RequestSubject(req.Account), &env)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +100,7 @@ func decodeRequestData(ev Event, nodes *nodeCache, referenced bool) (Request, er
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&req); err != nil {
-			return Request{}, stageErr(StageData, ev.ID, ErrBadData, "%s", safeJSONError(err))
+			return Request{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 		}
 	}
 	if ev.Source != RequestSource(req.FlowID, req.NodeID) {
@@ -158,8 +160,8 @@ func probeMember(raw json.RawMessage, name string) json.RawMessage {
 
 // probeString reads a JSON string that is a valid id, "" otherwise.
 func probeString(raw json.RawMessage) string {
-	s, _, err := attrString(raw)
-	if err != nil || !validID(s) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil || !validID(s) {
 		return ""
 	}
 	return s

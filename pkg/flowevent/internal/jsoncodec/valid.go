@@ -1,19 +1,19 @@
-package flowevent
+package jsoncodec
 
 import "github.com/flowhook/flowhook/pkg/jsonwire"
 
 // This file is a JSON validator that accepts exactly what json.Valid
 // accepts, in one pass without allocating: encoding/json's scanner runs a
 // state function per byte, which made validation a large share of decoding
-// a request event. FuzzValidJSON holds the two to the same answers.
+// a request event. FuzzValid holds the two to the same answers.
 
 // maxJSONDepth is encoding/json's nesting limit: deeper input is invalid.
 const maxJSONDepth = 10000
 
-// validJSON reports whether b is exactly one JSON value, optionally
+// Valid reports whether b is exactly one JSON value, optionally
 // surrounded by whitespace, as json.Valid does: RFC 8259 grammar, control
 // characters refused in strings, bytes above 0x7f accepted as they are.
-func validJSON(b []byte) bool {
+func Valid(b []byte) bool {
 	i, ok := validValue(b, jsonwire.Space(b, 0), 0)
 	return ok && jsonwire.Space(b, i) == len(b)
 }
@@ -172,6 +172,10 @@ func validNumber(b []byte, i int) (int, bool) {
 		i = j
 	}
 	return i, true
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 func skipDigits(b []byte, i int) int {
