@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"encoding/json"
-	"errors"
 
 	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 )
@@ -31,7 +30,7 @@ type Structured struct {
 func Marshal(s *Structured) ([]byte, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
-		return nil, errors.New("flowevent: encode: data cannot be rendered as JSON")
+		return nil, jsoncodec.ErrUnencodable
 	}
 	return b, nil
 }

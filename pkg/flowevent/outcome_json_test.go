@@ -20,10 +20,10 @@ func TestOutcomeCodecCoversOutcome(t *testing.T) {
 		names = append(names, name)
 	}
 	if !reflect.DeepEqual(names, outcomeFields) {
-		t.Fatalf("Outcome's fields are %v; the hand-written codec (outcome_codec.go) knows %v: teach it the new ones", names, outcomeFields)
+		t.Fatalf("Outcome's fields are %v; the hand-written codec (outcome_json.go) knows %v: teach it the new ones", names, outcomeFields)
 	}
 	if typ := reflect.TypeFor[Endpoint](); typ.NumField() != 3 {
-		t.Fatalf("Endpoint has %d fields; outcome_codec.go knows scheme, host and port", typ.NumField())
+		t.Fatalf("Endpoint has %d fields; outcome_json.go knows scheme, host and port", typ.NumField())
 	}
 }
 
