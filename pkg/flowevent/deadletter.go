@@ -58,14 +58,34 @@ type DeadLetter struct {
 // configured cap.
 const ReasonEventTooLarge Reason = "event_too_large"
 
-// NewDeadLetterMsg builds a dead-letter record: structured mode, subject
-// DeadLetterSubject(d.Account), source OutcomeSource, type DeadLetterType,
-// subject attribute d.RequestID, time d.DeadLetteredAt (now when zero).
+// NewDeadLetterMsg builds a dead-letter record that fits in maxBytes (the
+// NATS connection's max payload; 0 sets no bound): structured mode,
+// subject DeadLetterSubject(d.Account), source OutcomeSource, type
+// DeadLetterType, subject attribute d.RequestID, time d.DeadLetteredAt
+// (now when zero). d.Reason must be set.
 //
-// Its id (and Nats-Msg-Id) is DeadLetterKey(d) when d names a stream
-// position or a request, so that dead-lettering the same input twice is
-// de-duplicated, and random otherwise. d.Reason must be set.
-func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
+// When the whole record would not fit, Original is cut to the first bytes
+// that fit, and OriginalTruncated and OriginalBytes say so, so that the
+// record is stored rather than refused.
+//
+// Its id (and Nats-Msg-Id) derives from d's stream sequence and request id
+// when d names either, so that dead-lettering the same input twice is
+// de-duplicated, and is random otherwise.
+func NewDeadLetterMsg(d DeadLetter, maxBytes int) (*nats.Msg, error) {
+	msg, err := newDeadLetterMsg(d)
+	if err != nil || maxBytes <= 0 || msgSize(msg) <= maxBytes {
+		return msg, err
+	}
+	// Original travels base64-encoded: every 3 bytes cut save 4.
+	over := msgSize(msg) - maxBytes + deadLetterSlack
+	keep := max(len(d.Original)-(over+3)/4*3, 0)
+	d.OriginalBytes, d.OriginalTruncated = len(d.Original), true
+	d.Original = d.Original[:keep]
+	return newDeadLetterMsg(d)
+}
+
+// newDeadLetterMsg is NewDeadLetterMsg without a bound.
+func newDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
 	if d.Reason == "" {
 		return nil, errEncode("dead letter: reason missing")
 	}
@@ -75,7 +95,7 @@ func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
 	if d.DeadLetteredAt.IsZero() {
 		d.DeadLetteredAt = time.Now()
 	}
-	id := DeadLetterKey(d)
+	id := deadLetterKey(d)
 	if id == "" {
 		id = randomID()
 	}
@@ -85,24 +105,6 @@ func NewDeadLetterMsg(d DeadLetter) (*nats.Msg, error) {
 		Time: envelope.FormatTime(d.DeadLetteredAt), Data: &d,
 	}
 	return structuredMsg(DeadLetterSubject(d.Account), &env)
-}
-
-// NewDeadLetterMsgWithin is NewDeadLetterMsg for a record that must fit in
-// maxBytes (the NATS connection's max payload): when the whole record
-// would not, Original is cut to the first bytes that fit, and
-// OriginalTruncated and OriginalBytes say so, so that the record is
-// stored rather than refused. maxBytes 0 sets no bound.
-func NewDeadLetterMsgWithin(d DeadLetter, maxBytes int) (*nats.Msg, error) {
-	msg, err := NewDeadLetterMsg(d)
-	if err != nil || maxBytes <= 0 || msgSize(msg) <= maxBytes {
-		return msg, err
-	}
-	// Original travels base64-encoded: every 3 bytes cut save 4.
-	over := msgSize(msg) - maxBytes + deadLetterSlack
-	keep := max(len(d.Original)-(over+3)/4*3, 0)
-	d.OriginalBytes, d.OriginalTruncated = len(d.Original), true
-	d.Original = d.Original[:keep]
-	return NewDeadLetterMsg(d)
 }
 
 // deadLetterSlack is room left in a cut record for the fields that say it
@@ -120,10 +122,10 @@ func msgSize(msg *nats.Msg) int {
 	return n + 16
 }
 
-// DeadLetterKey derives a dead-letter record's id from the input it
+// deadLetterKey derives a dead-letter record's id from the input it
 // records: the first 32 hex digits of SHA-256 over its stream sequence and
 // request id, or "" when d has neither.
-func DeadLetterKey(d DeadLetter) string {
+func deadLetterKey(d DeadLetter) string {
 	if d.StreamSeq == 0 && d.RequestID == "" {
 		return ""
 	}
@@ -147,10 +149,10 @@ func DecodeDeadLetter(msg *nats.Msg) (Event, DeadLetter, error) {
 	}
 	var d DeadLetter
 	if err := json.Unmarshal(ev.Data, &d); err != nil {
-		return ev, DeadLetter{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
+		return ev, DeadLetter{}, stageErr(stageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 	}
 	if d.Reason == "" {
-		return ev, d, stageErr(StageData, ev.ID, ErrBadData, "reason missing")
+		return ev, d, stageErr(stageData, ev.ID, ErrBadData, "reason missing")
 	}
 	return ev, d, nil
 }

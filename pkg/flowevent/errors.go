@@ -28,28 +28,25 @@ var (
 	ErrInconsistent = errors.New("attributes and data disagree")
 )
 
-// Stage names the step of decoding at which a DecodeError happened.
-type Stage string
+// decodeStage names the step of decoding at which a DecodeError happened,
+// for its message; its sentinel error says the same to a program.
+type decodeStage string
 
 // Decoding stages, in the order they run.
 const (
-	// StageEnvelope is reading the CloudEvent itself (ErrNotCloudEvent).
-	StageEnvelope Stage = "envelope"
-	// StageType is checking the event type (ErrWrongType).
-	StageType Stage = "type"
-	// StageData is decoding the data (ErrBadData, ErrInconsistent).
-	StageData Stage = "data"
+	stageEnvelope decodeStage = "envelope" // ErrNotCloudEvent
+	stageType     decodeStage = "type"     // ErrWrongType
+	stageData     decodeStage = "data"     // ErrBadData, ErrInconsistent
 )
 
 // DecodeError is the error of every Decode function. It carries what could
 // be read before decoding failed, so that a caller can still answer for a
 // profile at a node (see DecodeRequest).
 //
-// Its message holds the stage, the event id and the cause; it never holds
-// data values, header values or query strings.
+// Its message holds the stage (envelope, type or data, as the sentinel
+// tells), the event id and the cause; it never holds data values, header
+// values or query strings.
 type DecodeError struct {
-	// Stage is where decoding failed.
-	Stage Stage
 	// EventID is the event's id attribute, when it could be read.
 	EventID string
 	// Partial holds the request ids that could be read (Account, FlowID,
@@ -58,6 +55,8 @@ type DecodeError struct {
 	Partial Request
 	// Err wraps one of the sentinel errors.
 	Err error
+
+	stage decodeStage
 }
 
 // Error describes the failure without echoing payload values.
@@ -67,7 +66,7 @@ func (e *DecodeError) Error() string {
 	if e.EventID != "" {
 		fmt.Fprintf(&b, " event %q", truncate(e.EventID, 128))
 	}
-	fmt.Fprintf(&b, ": %s: %v", e.Stage, e.Err)
+	fmt.Fprintf(&b, ": %s: %v", e.stage, e.Err)
 	return b.String()
 }
 
@@ -75,8 +74,8 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // stageErr builds a *DecodeError at stage, wrapping sentinel with a message.
-func stageErr(stage Stage, id string, sentinel error, format string, args ...any) *DecodeError {
-	return &DecodeError{Stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
+func stageErr(stage decodeStage, id string, sentinel error, format string, args ...any) *DecodeError {
+	return &DecodeError{stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
 }
 
 // envelopeError is the *DecodeError of an envelope that did not decode:
@@ -84,9 +83,9 @@ func stageErr(stage Stage, id string, sentinel error, format string, args ...any
 func envelopeError(id string, err error) *DecodeError {
 	var data *envelope.DataError
 	if errors.As(err, &data) {
-		return stageErr(StageData, id, ErrBadData, "%v", data.Err)
+		return stageErr(stageData, id, ErrBadData, "%v", data.Err)
 	}
-	return stageErr(StageEnvelope, id, ErrNotCloudEvent, "%v", err)
+	return stageErr(stageEnvelope, id, ErrNotCloudEvent, "%v", err)
 }
 
 // truncate shortens s to at most n bytes, marking the cut.

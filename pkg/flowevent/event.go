@@ -57,6 +57,8 @@ type Event struct {
 	TraceParent     string
 	TraceState      string
 	// Data is the event's data as JSON text; nil when the event has none.
+	// A decoder's Data shares the payload's memory (except when decoded
+	// from data_base64): do not modify the payload while using it.
 	Data json.RawMessage
 }
 
@@ -76,21 +78,10 @@ func ValidTraceParent(s string) bool { return envelope.ValidTraceParent(s) }
 // at most 512 printable ASCII characters.
 func ValidTraceState(s string) bool { return envelope.ValidTraceState(s) }
 
-// DecodeMsg decodes a CloudEvent carried by a NATS message, in structured
-// mode when the Content-Type header starts with application/cloudevents
-// (case-insensitively; only the JSON format is supported) and in binary
-// mode otherwise (ce-* headers read case-insensitively and percent-decoded,
-// the payload is the data).
-//
-// The required attributes (specversion 1.0, id, source, type) and the
-// optional ones present are checked; the data, when present, must be JSON
-// (datacontenttype absent or a JSON media type). Unknown extensions are
-// checked and dropped; a malformed traceparent or tracestate is dropped.
-//
-// On failure the error is a *DecodeError and the returned Event holds the
-// attributes read so far. Event.Data shares payload's memory (except when
-// decoded from data_base64): do not modify payload while using it.
-func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
+// decodeMsg decodes the CloudEvent of a NATS message as the package
+// documentation describes (see envelope.Decode). On failure the error is a
+// *DecodeError and the returned Event holds the attributes read so far.
+func decodeMsg(header nats.Header, payload []byte) (Event, error) {
 	e, err := envelope.Decode(header, payload)
 	ev := Event(e)
 	if err != nil {
@@ -101,15 +92,15 @@ func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
 
 // decodeTyped decodes an event, checks its type and that it has data.
 func decodeTyped(header nats.Header, payload []byte, wantType string) (Event, error) {
-	ev, err := DecodeMsg(header, payload)
+	ev, err := decodeMsg(header, payload)
 	if err != nil {
 		return ev, err
 	}
 	if ev.Type != wantType {
-		return ev, stageErr(StageType, ev.ID, ErrWrongType, "type %q, want %s", truncate(ev.Type, 128), wantType)
+		return ev, stageErr(stageType, ev.ID, ErrWrongType, "type %q, want %s", truncate(ev.Type, 128), wantType)
 	}
 	if len(ev.Data) == 0 {
-		return ev, stageErr(StageData, ev.ID, ErrBadData, "no data")
+		return ev, stageErr(stageData, ev.ID, ErrBadData, "no data")
 	}
 	return ev, nil
 }
@@ -117,7 +108,7 @@ func decodeTyped(header nats.Header, payload []byte, wantType string) (Event, er
 // decodeTypedMsg is decodeTyped for a message, refusing nil.
 func decodeTypedMsg(msg *nats.Msg, wantType string) (Event, error) {
 	if msg == nil {
-		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "no message")
+		return Event{}, stageErr(stageEnvelope, "", ErrNotCloudEvent, "no message")
 	}
 	return decodeTyped(msg.Header, msg.Data, wantType)
 }

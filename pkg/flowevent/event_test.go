@@ -75,7 +75,7 @@ func TestDecodeMsgStructuredContentTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ct, func(t *testing.T) {
-			_, err := DecodeMsg(nats.Header{"content-type": []string{tt.ct}}, payload)
+			_, err := decodeMsg(nats.Header{"content-type": []string{tt.ct}}, payload)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -89,28 +89,28 @@ func TestDecodeMsgStructuredErrors(t *testing.T) {
 		edit    func(m map[string]any)
 		raw     string
 		want    error
-		stage   Stage
+		stage   decodeStage
 		eventID string
 	}{
-		{name: "missing id", edit: func(m map[string]any) { delete(m, "id") }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "missing source", edit: func(m map[string]any) { delete(m, "source") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "missing type", edit: func(m map[string]any) { delete(m, "type") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "missing specversion", edit: func(m map[string]any) { delete(m, "specversion") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "wrong specversion", edit: func(m map[string]any) { m["specversion"] = "0.3" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "null id", edit: func(m map[string]any) { m["id"] = nil }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "numeric id", edit: func(m map[string]any) { m["id"] = 5 }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "empty subject", edit: func(m map[string]any) { m["subject"] = "" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "bad time", edit: func(m map[string]any) { m["time"] = "yesterday" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "relative dataschema", edit: func(m map[string]any) { m["dataschema"] = "schemas/x" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "uppercase extension", edit: func(m map[string]any) { m["ID"] = "x" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "object extension", edit: func(m map[string]any) { m["ext"] = map[string]any{} }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "not json", raw: "{not json", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "json array", raw: "[1,2]", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "json null", raw: "null", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "xml content type", edit: func(m map[string]any) { m["datacontenttype"] = "application/xml" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data and data_base64", edit: func(m map[string]any) { m["data_base64"] = "e30=" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data_base64 not json", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "aGVsbG8=" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data_base64 not base64", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "!!" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
+		{name: "missing id", edit: func(m map[string]any) { delete(m, "id") }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "missing source", edit: func(m map[string]any) { delete(m, "source") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "missing type", edit: func(m map[string]any) { delete(m, "type") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "missing specversion", edit: func(m map[string]any) { delete(m, "specversion") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "wrong specversion", edit: func(m map[string]any) { m["specversion"] = "0.3" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "null id", edit: func(m map[string]any) { m["id"] = nil }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "numeric id", edit: func(m map[string]any) { m["id"] = 5 }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "empty subject", edit: func(m map[string]any) { m["subject"] = "" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "bad time", edit: func(m map[string]any) { m["time"] = "yesterday" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "relative dataschema", edit: func(m map[string]any) { m["dataschema"] = "schemas/x" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "uppercase extension", edit: func(m map[string]any) { m["ID"] = "x" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "object extension", edit: func(m map[string]any) { m["ext"] = map[string]any{} }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "not json", raw: "{not json", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "json array", raw: "[1,2]", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "json null", raw: "null", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "xml content type", edit: func(m map[string]any) { m["datacontenttype"] = "application/xml" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data and data_base64", edit: func(m map[string]any) { m["data_base64"] = "e30=" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data_base64 not json", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "aGVsbG8=" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data_base64 not base64", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "!!" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,13 +118,13 @@ func TestDecodeMsgStructuredErrors(t *testing.T) {
 			if tt.raw == "" {
 				payload = requestJSON(t, tt.edit)
 			}
-			_, err := DecodeMsg(structuredHeader(), payload)
+			_, err := decodeMsg(structuredHeader(), payload)
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("err = %v, want *DecodeError", err)
 			}
-			if !errors.Is(err, tt.want) || de.Stage != tt.stage || de.EventID != tt.eventID {
-				t.Errorf("err = %v (stage %s, id %q), want %v at %s, id %q", err, de.Stage, de.EventID, tt.want, tt.stage, tt.eventID)
+			if !errors.Is(err, tt.want) || de.stage != tt.stage || de.EventID != tt.eventID {
+				t.Errorf("err = %v (stage %s, id %q), want %v at %s, id %q", err, de.stage, de.EventID, tt.want, tt.stage, tt.eventID)
 			}
 		})
 	}
@@ -161,9 +161,9 @@ func TestDecodeMsgStructuredAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, err := DecodeMsg(structuredHeader(), requestJSON(t, tt.edit))
+			ev, err := decodeMsg(structuredHeader(), requestJSON(t, tt.edit))
 			if err != nil {
-				t.Fatalf("DecodeMsg: %v", err)
+				t.Fatalf("decodeMsg: %v", err)
 			}
 			if tt.check != nil {
 				tt.check(t, ev)
@@ -239,7 +239,7 @@ func TestDecodeMsgBinaryErrors(t *testing.T) {
 			if tt.payload == "" {
 				payload = binaryPayload(t)
 			}
-			_, err := DecodeMsg(h, payload)
+			_, err := decodeMsg(h, payload)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -251,11 +251,11 @@ func TestDecodeMsgBinaryContentTypeFallback(t *testing.T) {
 	h := binaryHeader()
 	delete(h, "ce-datacontenttype")
 	h["Content-Type"] = []string{"text/plain"}
-	if _, err := DecodeMsg(h, binaryPayload(t)); !errors.Is(err, ErrBadData) {
+	if _, err := decodeMsg(h, binaryPayload(t)); !errors.Is(err, ErrBadData) {
 		t.Fatalf("err = %v, want ErrBadData from the Content-Type fallback", err)
 	}
 	h["Content-Type"] = []string{"application/json"}
-	ev, err := DecodeMsg(h, binaryPayload(t))
+	ev, err := decodeMsg(h, binaryPayload(t))
 	if err != nil || ev.DataContentType != "application/json" {
 		t.Fatalf("ev.DataContentType = %q, err = %v", ev.DataContentType, err)
 	}

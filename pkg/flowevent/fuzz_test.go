@@ -47,13 +47,13 @@ func checkDecodeError(t *testing.T, err error) {
 	if !errors.As(err, &de) {
 		t.Fatalf("error %T %v is not a *DecodeError", err, err)
 	}
-	sentinels := map[error]Stage{ErrNotCloudEvent: StageEnvelope, ErrWrongType: StageType, ErrBadData: StageData, ErrInconsistent: StageData}
+	sentinels := map[error]decodeStage{ErrNotCloudEvent: stageEnvelope, ErrWrongType: stageType, ErrBadData: stageData, ErrInconsistent: stageData}
 	matched := 0
 	for s, stage := range sentinels {
 		if errors.Is(err, s) {
 			matched++
-			if de.Stage != stage {
-				t.Fatalf("%v at stage %s", err, de.Stage)
+			if de.stage != stage {
+				t.Fatalf("%v at stage %s", err, de.stage)
 			}
 		}
 	}

@@ -161,14 +161,14 @@ func DecodeOutcome(msg *nats.Msg) (Event, Outcome, error) {
 	if !ok {
 		o = Outcome{}
 		if err := json.Unmarshal(ev.Data, &o); err != nil {
-			return ev, Outcome{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
+			return ev, Outcome{}, stageErr(stageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 		}
 	}
 	if !o.Route.Valid() || o.Reason == "" {
-		return ev, o, stageErr(StageData, ev.ID, ErrBadData, "route must be yes, no or exit, and reason set")
+		return ev, o, stageErr(stageData, ev.ID, ErrBadData, "route must be yes, no or exit, and reason set")
 	}
 	if ev.ID != OutcomeKey(o.Account, o.RequestID) && ev.ID != legacyOutcomeKey(o.RequestID) {
-		return ev, o, stageErr(StageData, ev.ID, ErrInconsistent, "id is not the outcome key of account and request_id")
+		return ev, o, stageErr(stageData, ev.ID, ErrInconsistent, "id is not the outcome key of account and request_id")
 	}
 	return ev, o, nil
 }

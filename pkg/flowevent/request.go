@@ -129,8 +129,9 @@ func checkRequestEnvelope(id string, req Request, o msgOptions) error {
 	return nil
 }
 
-// DecodeRequest decodes a request event (see DecodeMsg for the envelope):
-// its type must be RequestType and its data a JSON object decoding into a
+// DecodeRequest decodes a request event, in structured or binary mode
+// (the package documentation says how the envelope is read): its type
+// must be RequestType and its data a JSON object decoding into a
 // Request, numbers kept as json.Number so their literal text survives. The
 // source must be RequestSource(FlowID, NodeID) and the subject, when
 // present, the profile id.
@@ -159,7 +160,7 @@ func DecodeRequest(header nats.Header, payload []byte) (Event, Request, error) {
 func decodeRequestData(ev Event, nodes *nodeCache, referenced bool) (Request, error) {
 	data := bytes.TrimLeft(ev.Data, " \t\r\n")
 	if len(data) == 0 || data[0] != '{' {
-		return Request{}, stageErr(StageData, ev.ID, ErrBadData, "data is not a JSON object")
+		return Request{}, stageErr(stageData, ev.ID, ErrBadData, "data is not a JSON object")
 	}
 	req, ok := decodeRequestFast(data, nodes, referenced)
 	if !ok {
@@ -167,14 +168,14 @@ func decodeRequestData(ev Event, nodes *nodeCache, referenced bool) (Request, er
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&req); err != nil {
-			return Request{}, stageErr(StageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
+			return Request{}, stageErr(stageData, ev.ID, ErrBadData, "%s", jsoncodec.SafeError(err))
 		}
 	}
 	if ev.Source != RequestSource(req.FlowID, req.NodeID) {
-		return req, stageErr(StageData, ev.ID, ErrInconsistent, "source does not name the data's flow and node")
+		return req, stageErr(stageData, ev.ID, ErrInconsistent, "source does not name the data's flow and node")
 	}
 	if ev.Subject != "" && ev.Subject != req.Profile.ID {
-		return req, stageErr(StageData, ev.ID, ErrInconsistent, "subject is not the data's profile id")
+		return req, stageErr(stageData, ev.ID, ErrInconsistent, "subject is not the data's profile id")
 	}
 	return req, nil
 }

@@ -236,7 +236,7 @@ func TestGoOutputMatchesSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dl, err := NewDeadLetterMsg(sampleDeadLetter())
+	dl, err := NewDeadLetterMsg(sampleDeadLetter(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func TestSDKAcceptsWhatWeWrite(t *testing.T) {
 		t.Errorf("NewOutcomeMsg: sdk data = %+v, %v", o, err)
 	}
 
-	dl, err := NewDeadLetterMsg(DeadLetter{Reason: ReasonInvalidEvent, Subject: msg.Subject, Original: msg.Data, StreamSeq: 7, Account: "acme"})
+	dl, err := NewDeadLetterMsg(DeadLetter{Reason: ReasonInvalidEvent, Subject: msg.Subject, Original: msg.Data, StreamSeq: 7, Account: "acme"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
