@@ -1,7 +1,7 @@
 // Package jsonwire holds the byte-level JSON primitives that flowhook's
 // hand-written codecs share: where a token ends in text known to be valid
-// JSON (Space, String, Value, Nested, Delimiter), and a Go string written
-// as a JSON string exactly as encoding/json writes it (AppendString).
+// JSON (Space, String, Value, Nested, Delimiter), and a Go string or float
+// written exactly as encoding/json writes it (AppendString, AppendFloat).
 //
 // It is public, not internal, because both sides of a Go import boundary
 // use it. pkg/flowevent, the public event contract, decodes events with it

@@ -34,18 +34,6 @@ type Event struct {
 	Data            json.RawMessage
 }
 
-// DataError reports an event whose attributes are valid but whose data is
-// not JSON (or not declared as JSON).
-type DataError struct {
-	Err error
-}
-
-// Error returns Err's message.
-func (e *DataError) Error() string { return e.Err.Error() }
-
-// Unwrap returns Err.
-func (e *DataError) Unwrap() error { return e.Err }
-
 // validateAttributes checks ev's attributes against CloudEvents 1.0: the
 // required ones present and well formed, the optional ones well formed when
 // present. Its errors never quote attribute values other than specversion.

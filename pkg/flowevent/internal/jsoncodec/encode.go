@@ -3,7 +3,6 @@ package jsoncodec
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 
 	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
@@ -39,24 +38,11 @@ func AppendMarshaled(b []byte, name string, v any, n int) ([]byte, error) {
 	return append(append(b, name...), j...), nil
 }
 
-// AppendFloat appends f as json.Marshal renders a float64: the shortest
-// form, in exponent form below 1e-6 and from 1e21 on; NaN and infinities
-// cannot be rendered.
+// AppendFloat appends f as json.Marshal renders a float64 (see
+// jsonwire.AppendFloat); NaN and infinities cannot be rendered.
 func AppendFloat(b []byte, f float64) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return b, ErrUnencodable
 	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// "1e-07" -> "1e-7", as encoding/json writes it.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
+	return jsonwire.AppendFloat(b, f, 64), nil
 }
