@@ -62,7 +62,7 @@ func deadLetter(t *testing.T, js jetstream.JetStream, recvURL, id, account, flow
 		Reason: reason, Detail: "test", Subject: orig.Subject, Headers: orig.Header, Original: orig.Data,
 		StreamSeq: uint64(at.UnixNano()), RequestID: id, Account: account, FlowID: flow, NodeID: "n", ProfileID: "p-" + id,
 		OutcomePublished: answered, DeadLetteredAt: at,
-	})
+	}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

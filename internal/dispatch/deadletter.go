@@ -54,7 +54,7 @@ func (d *Dispatcher) reject(work context.Context, msg jetstream.Msg, reason flow
 		dl.OutcomePublished = true
 		d.obs.Outcome(out.Outcome)
 	}
-	m, err := flowevent.NewDeadLetterMsgWithin(dl, d.maxPayload())
+	m, err := flowevent.NewDeadLetterMsg(dl, d.maxPayload())
 	if err == nil {
 		m.Header.Set(jetstreamMsgID, "dl-"+strconv.FormatUint(dl.StreamSeq, 10))
 		_, err = d.js.PublishMsg(ctx, m)

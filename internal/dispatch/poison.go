@@ -233,7 +233,7 @@ func (d *Dispatcher) capture(ctx context.Context, stream jetstream.Stream, raw *
 		dl.OutcomePublished = true
 		d.obs.Outcome(out.Outcome)
 	}
-	if err := d.publishSync(ctx, func() (*nats.Msg, error) { return flowevent.NewDeadLetterMsgWithin(dl, d.maxPayload()) }); err != nil {
+	if err := d.publishSync(ctx, func() (*nats.Msg, error) { return flowevent.NewDeadLetterMsg(dl, d.maxPayload()) }); err != nil {
 		log.Warn().Err(err).Msg("dispatch: dead letter of max-delivered event not stored; the sweep retries")
 		return
 	}

@@ -3,7 +3,7 @@ package jsonpointer
 import (
 	"encoding/json"
 
-	"github.com/flowhook/flowhook/internal/jsonscan"
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // The functions of this file walk JSON text that Parse has validated: they
@@ -14,18 +14,18 @@ import (
 func member(obj []byte, key string) ([]byte, bool) {
 	var found []byte
 	ok := false
-	i := jsonscan.Space(obj, 1)
+	i := jsonwire.Space(obj, 1)
 	for obj[i] != '}' {
-		keyEnd := jsonscan.String(obj, i)
+		keyEnd := jsonwire.String(obj, i)
 		rawKey := obj[i:keyEnd]
-		i = jsonscan.Space(obj, jsonscan.Space(obj, keyEnd)+1) // past ':'
-		valEnd := jsonscan.Value(obj, i)
+		i = jsonwire.Space(obj, jsonwire.Space(obj, keyEnd)+1) // past ':'
+		valEnd := jsonwire.Value(obj, i)
 		if keyEquals(rawKey, key) {
 			found, ok = obj[i:valEnd], true
 		}
-		i = jsonscan.Space(obj, valEnd)
+		i = jsonwire.Space(obj, valEnd)
 		if obj[i] == ',' {
-			i = jsonscan.Space(obj, i+1)
+			i = jsonwire.Space(obj, i+1)
 		}
 	}
 	return found, ok
@@ -33,15 +33,15 @@ func member(obj []byte, key string) ([]byte, bool) {
 
 // element returns the n-th value of the array starting at arr[0].
 func element(arr []byte, n int) ([]byte, bool) {
-	i := jsonscan.Space(arr, 1)
+	i := jsonwire.Space(arr, 1)
 	for k := 0; arr[i] != ']'; k++ {
-		end := jsonscan.Value(arr, i)
+		end := jsonwire.Value(arr, i)
 		if k == n {
 			return arr[i:end], true
 		}
-		i = jsonscan.Space(arr, end)
+		i = jsonwire.Space(arr, end)
 		if arr[i] == ',' {
-			i = jsonscan.Space(arr, i+1)
+			i = jsonwire.Space(arr, i+1)
 		}
 	}
 	return nil, false

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flowhook/flowhook/pkg/flowevent"
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // jsonObject is one object of a JSON body: its keys in the order the
@@ -85,7 +86,7 @@ func (b *Builder) appendObject(dst []byte, obj *jsonObject, req *flowevent.Reque
 		if k > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, key)
+		dst = jsonwire.AppendString(dst, key, false)
 		dst = append(dst, ':')
 		var err error
 		if f := obj.fields[key]; f.obj != nil {
@@ -113,7 +114,7 @@ func (b *Builder) appendParamJSON(dst []byte, i int, req *flowevent.Request) ([]
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendJSONString(dst, v), nil
+		return jsonwire.AppendString(dst, v, false), nil
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	case json.Number:

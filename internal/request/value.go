@@ -3,8 +3,9 @@ package request
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
+
+	"github.com/flowhook/flowhook/pkg/jsonwire"
 )
 
 // appendText appends the text form of a resolved value (see the package
@@ -21,9 +22,9 @@ func appendText(dst []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	case float64:
-		return appendFloat(dst, v, 64), nil
+		return jsonwire.AppendFloat(dst, v, 64), nil
 	case float32:
-		return appendFloat(dst, float64(v), 32), nil
+		return jsonwire.AppendFloat(dst, float64(v), 32), nil
 	case int:
 		return strconv.AppendInt(dst, int64(v), 10), nil
 	case int64:
@@ -39,35 +40,6 @@ func appendText(dst []byte, v any) ([]byte, error) {
 	default:
 		return appendJSON(dst, v)
 	}
-}
-
-// appendFloat writes f as encoding/json does: the shortest representation,
-// in exponent form below 1e-6 and from 1e21 on, with a one-digit negative
-// exponent ("1e-7", not "1e-07").
-func appendFloat(dst []byte, f float64, bits int) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return strconv.AppendFloat(dst, f, 'g', -1, bits)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && exponentForm(abs, bits) {
-		format = 'e'
-	}
-	dst = strconv.AppendFloat(dst, f, format, -1, bits)
-	if format == 'e' {
-		n := len(dst)
-		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
-			dst[n-2] = dst[n-1]
-			dst = dst[:n-1]
-		}
-	}
-	return dst
-}
-
-func exponentForm(abs float64, bits int) bool {
-	if bits == 32 {
-		return float32(abs) < 1e-6 || float32(abs) >= 1e21
-	}
-	return abs < 1e-6 || abs >= 1e21
 }
 
 // appendJSON appends v as compact JSON without HTML escaping.

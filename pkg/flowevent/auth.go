@@ -3,7 +3,6 @@ package flowevent
 import (
 	"encoding/json"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,9 +95,6 @@ type TLS struct {
 	CASecret string `json:"ca_secret,omitempty"`
 }
 
-// HasClientCert reports whether t presents a client certificate.
-func (t *TLS) HasClientCert() bool { return t != nil && t.CertSecret != "" }
-
 // Condition limits a parameter to the profiles or events it applies to
 // (Param.When): the parameter is sent only when the condition holds. From
 // and Path name a value as a parameter does; exactly one of Exists, Equals
@@ -158,21 +154,8 @@ func (c *Condition) String() string {
 // Conditional reports whether p may be left out: it has OmitEmpty or When.
 func (p *Param) Conditional() bool { return p.OmitEmpty || p.When != nil }
 
-// DefaultAuthFailedStatuses are the statuses that always end as
-// ReasonAuthFailed when they do not match the node's check: 401
-// Unauthorized and 403 Forbidden. NodeConfig.AuthFailedStatuses adds to
-// them.
-var DefaultAuthFailedStatuses = []int{401, 403}
-
 // MaxAuthFailedStatuses bounds NodeConfig.AuthFailedStatuses.
 const MaxAuthFailedStatuses = 16
-
-// RejectsCredentials reports whether status, on a response that did not
-// match the node's check, means the endpoint rejected the credentials: 401,
-// 403, or one of the node's AuthFailedStatuses.
-func (n *NodeConfig) RejectsCredentials(status int) bool {
-	return status == 401 || status == 403 || slices.Contains(n.AuthFailedStatuses, status)
-}
 
 // CredentialsRejected reports whether an outcome with this reason and
 // status says that the node's credentials were rejected: reason

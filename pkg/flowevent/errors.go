@@ -1,10 +1,11 @@
 package flowevent
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
 )
 
 // Sentinel errors of the codec. Every error returned by a Decode function is
@@ -27,28 +28,25 @@ var (
 	ErrInconsistent = errors.New("attributes and data disagree")
 )
 
-// Stage names the step of decoding at which a DecodeError happened.
-type Stage string
+// decodeStage names the step of decoding at which a DecodeError happened,
+// for its message; its sentinel error says the same to a program.
+type decodeStage string
 
 // Decoding stages, in the order they run.
 const (
-	// StageEnvelope is reading the CloudEvent itself (ErrNotCloudEvent).
-	StageEnvelope Stage = "envelope"
-	// StageType is checking the event type (ErrWrongType).
-	StageType Stage = "type"
-	// StageData is decoding the data (ErrBadData, ErrInconsistent).
-	StageData Stage = "data"
+	stageEnvelope decodeStage = "envelope" // ErrNotCloudEvent
+	stageType     decodeStage = "type"     // ErrWrongType
+	stageData     decodeStage = "data"     // ErrBadData, ErrInconsistent
 )
 
 // DecodeError is the error of every Decode function. It carries what could
 // be read before decoding failed, so that a caller can still answer for a
 // profile at a node (see DecodeRequest).
 //
-// Its message holds the stage, the event id and the cause; it never holds
-// data values, header values or query strings.
+// Its message holds the stage (envelope, type or data, as the sentinel
+// tells), the event id and the cause; it never holds data values, header
+// values or query strings.
 type DecodeError struct {
-	// Stage is where decoding failed.
-	Stage Stage
 	// EventID is the event's id attribute, when it could be read.
 	EventID string
 	// Partial holds the request ids that could be read (Account, FlowID,
@@ -57,6 +55,8 @@ type DecodeError struct {
 	Partial Request
 	// Err wraps one of the sentinel errors.
 	Err error
+
+	stage decodeStage
 }
 
 // Error describes the failure without echoing payload values.
@@ -66,7 +66,7 @@ func (e *DecodeError) Error() string {
 	if e.EventID != "" {
 		fmt.Fprintf(&b, " event %q", truncate(e.EventID, 128))
 	}
-	fmt.Fprintf(&b, ": %s: %v", e.Stage, e.Err)
+	fmt.Fprintf(&b, ": %s: %v", e.stage, e.Err)
 	return b.String()
 }
 
@@ -74,24 +74,18 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // stageErr builds a *DecodeError at stage, wrapping sentinel with a message.
-func stageErr(stage Stage, id string, sentinel error, format string, args ...any) *DecodeError {
-	return &DecodeError{Stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
+func stageErr(stage decodeStage, id string, sentinel error, format string, args ...any) *DecodeError {
+	return &DecodeError{stage: stage, EventID: id, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
 }
 
-// safeJSONError describes an encoding/json error without the bytes of the
-// input: syntax errors are reduced to their offset, type errors to the
-// field and the kinds involved.
-func safeJSONError(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("invalid JSON at offset %d", syn.Offset)
+// envelopeError is the *DecodeError of an envelope that did not decode:
+// ErrBadData when its data is at fault, ErrNotCloudEvent otherwise.
+func envelopeError(id string, err error) *DecodeError {
+	var data *envelope.DataError
+	if errors.As(err, &data) {
+		return stageErr(stageData, id, ErrBadData, "%v", data.Err)
 	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		kind, _, _ := strings.Cut(typ.Value, " ") // "number 1e99" holds the literal
-		return fmt.Sprintf("field %q: JSON %s where %s expected", typ.Field, kind, typ.Type)
-	}
-	return "invalid JSON"
+	return stageErr(stageEnvelope, id, ErrNotCloudEvent, "%v", err)
 }
 
 // truncate shortens s to at most n bytes, marking the cut.
@@ -100,4 +94,45 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// errEncode builds an encoding error.
+func errEncode(what string, args ...any) error {
+	return errors.New("flowevent: encode: " + fmt.Sprintf(what, args...))
+}
+
+// errSummary is ParseOutcomeSummary's error.
+var errSummary = errors.New("flowevent: malformed outcome summary")
+
+// ValidationError reports an invalid configuration: every problem found,
+// errors and warnings, in field order. It is returned only when at least
+// one problem is an error.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error lists the errors (not the warnings).
+func (e *ValidationError) Error() string {
+	errs := e.Errors()
+	parts := make([]string, len(errs))
+	for i, p := range errs {
+		parts[i] = p.String()
+	}
+	return fmt.Sprintf("flowevent: invalid configuration (%d errors): %s", len(errs), strings.Join(parts, "; "))
+}
+
+// Errors returns the problems that make the configuration invalid.
+func (e *ValidationError) Errors() []Problem { return filterProblems(e.Problems, false) }
+
+// Warnings returns the problems that are advice only.
+func (e *ValidationError) Warnings() []Problem { return filterProblems(e.Problems, true) }
+
+func filterProblems(ps []Problem, warning bool) []Problem {
+	var out []Problem
+	for _, p := range ps {
+		if p.Warning == warning {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -2,11 +2,40 @@ package flowevent
 
 import (
 	"encoding/json"
-	"errors"
-	"mime"
-	"net/url"
-	"strings"
 	"time"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
+	"github.com/nats-io/nats.go"
+)
+
+// CloudEvents attributes of the events in this contract.
+const (
+	// SpecVersion is the CloudEvents specification version used.
+	SpecVersion = "1.0"
+	// RequestType is the type of a request event (flow engine -> flowhook).
+	RequestType = "io.flowhook.webhook.request.v1"
+	// OutcomeType is the type of an outcome (routing) event (flowhook -> flow engine).
+	OutcomeType = "io.flowhook.webhook.outcome.v1"
+	// DeadLetterType is the type of a dead-letter record.
+	DeadLetterType = "io.flowhook.webhook.deadletter.v1"
+	// ContentTypeJSON is the datacontenttype of every event's data.
+	ContentTypeJSON = "application/json"
+	// ContentTypeStructured is the Content-Type of a structured-mode CloudEvent.
+	ContentTypeStructured = "application/cloudevents+json"
+	// OutcomeSource is the source attribute of outcome events and dead letters.
+	OutcomeSource = "flowhook"
+)
+
+// NATS headers of the messages flowhook and flow engines publish.
+const (
+	// HeaderContentType is the Content-Type header: ContentTypeStructured on
+	// every structured-mode event.
+	HeaderContentType = "Content-Type"
+	// HeaderMsgID is JetStream's de-duplication header (jetstream.WithMsgID).
+	HeaderMsgID = nats.MsgIdHdr
+	// HeaderRoute carries an outcome event's route (yes, no, exit) so that
+	// subscribers can filter without decoding the data.
+	HeaderRoute = "Flowhook-Route"
 )
 
 // Event is a decoded CloudEvent whose data is JSON. Only the attributes of
@@ -28,110 +57,76 @@ type Event struct {
 	TraceParent     string
 	TraceState      string
 	// Data is the event's data as JSON text; nil when the event has none.
+	// A decoder's Data shares the payload's memory (except when decoded
+	// from data_base64): do not modify the payload while using it.
 	Data json.RawMessage
 }
 
-// validateAttributes checks ev's attributes against CloudEvents 1.0: the
-// required ones present and well formed, the optional ones well formed when
-// present. Its errors never quote attribute values other than specversion.
-func validateAttributes(ev Event) error {
-	switch {
-	case ev.SpecVersion != SpecVersion:
-		return errors.New("specversion must be " + SpecVersion)
-	case ev.ID == "":
-		return errors.New("id missing")
-	case ev.Source == "":
-		return errors.New("source missing")
-	case !validURIRef(ev.Source):
-		return errors.New("source is not a URI-reference")
-	case ev.Type == "":
-		return errors.New("type missing")
-	case ev.DataSchema != "" && !validAbsURI(ev.DataSchema):
-		return errors.New("dataschema is not an absolute URI")
-	case ev.DataContentType != "" && !validMediaType(ev.DataContentType):
-		return errors.New("datacontenttype is not a media type")
-	}
-	return nil
-}
+// W3C Trace Context (the CloudEvents distributed tracing extension) values
+// are carried from a request event to its outcome event and to the
+// outbound HTTP request, so they are checked strictly: a traceparent that
+// is not well formed is dropped together with its tracestate, as the W3C
+// recommendation prescribes, and can never smuggle a line break into a
+// header.
 
-// validURIRef reports whether s is a URI-reference (RFC 3986): parseable,
-// with no whitespace or control characters.
-func validURIRef(s string) bool {
-	plain := true // only unreserved characters and '/': a path url.Parse accepts
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c == 0x7f {
-			return false
-		}
-		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
-	}
-	if plain {
-		return true
-	}
-	_, err := url.Parse(s)
-	return err == nil
-}
+// ValidTraceParent reports whether s is a well-formed W3C traceparent:
+// version-traceid-parentid-flags in lowercase hex, trace and parent ids not
+// all zero, version not ff; versions above 00 may append fields.
+func ValidTraceParent(s string) bool { return envelope.ValidTraceParent(s) }
 
-// validAbsURI reports whether s is an absolute URI.
-func validAbsURI(s string) bool {
-	if !validURIRef(s) {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && u.IsAbs()
-}
+// ValidTraceState reports whether s can be carried as a tracestate header:
+// at most 512 printable ASCII characters.
+func ValidTraceState(s string) bool { return envelope.ValidTraceState(s) }
 
-// validMediaType reports whether s is an RFC 2046 media type.
-func validMediaType(s string) bool {
-	if s == ContentTypeJSON {
-		return true
-	}
-	_, _, err := mime.ParseMediaType(s)
-	return err == nil
-}
-
-// isJSONMediaType reports whether s names JSON data: application/json,
-// text/json or any +json type, parameters allowed.
-func isJSONMediaType(s string) bool {
-	if s == ContentTypeJSON {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(s)
+// decodeMsg decodes the CloudEvent of a NATS message as the package
+// documentation describes (see envelope.Decode). On failure the error is a
+// *DecodeError and the returned Event holds the attributes read so far.
+func decodeMsg(header nats.Header, payload []byte) (Event, error) {
+	e, err := envelope.Decode(header, payload)
+	ev := Event(e)
 	if err != nil {
-		return false
+		return ev, envelopeError(ev.ID, err)
 	}
-	return mt == ContentTypeJSON || mt == "text/json" || strings.HasSuffix(mt, "+json")
+	return ev, nil
 }
 
-// validAttributeName reports whether name is a CloudEvents attribute name:
-// lowercase ASCII letters and digits only.
-func validAttributeName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// parseTime parses a CloudEvents timestamp (RFC 3339).
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+// decodeTyped decodes an event, checks its type and that it has data.
+func decodeTyped(header nats.Header, payload []byte, wantType string) (Event, error) {
+	ev, err := decodeMsg(header, payload)
 	if err != nil {
-		return time.Time{}, errors.New("time is not an RFC 3339 timestamp")
+		return ev, err
 	}
-	return t, nil
+	if ev.Type != wantType {
+		return ev, stageErr(stageType, ev.ID, ErrWrongType, "type %q, want %s", truncate(ev.Type, 128), wantType)
+	}
+	if len(ev.Data) == 0 {
+		return ev, stageErr(stageData, ev.ID, ErrBadData, "no data")
+	}
+	return ev, nil
 }
 
-// formatTime renders t as a CloudEvents timestamp, "" for the zero time.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// decodeTypedMsg is decodeTyped for a message, refusing nil.
+func decodeTypedMsg(msg *nats.Msg, wantType string) (Event, error) {
+	if msg == nil {
+		return Event{}, stageErr(stageEnvelope, "", ErrNotCloudEvent, "no message")
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return decodeTyped(msg.Header, msg.Data, wantType)
+}
+
+// structuredMsg builds a structured-mode message carrying one event.
+func structuredMsg(subject string, s *envelope.Structured) (*nats.Msg, error) {
+	payload, err := envelope.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return newStructuredMsg(subject, s.ID, payload), nil
+}
+
+// newStructuredMsg is a structured-mode message of an encoded event.
+func newStructuredMsg(subject, id string, payload []byte) *nats.Msg {
+	msg := nats.NewMsg(subject)
+	msg.Header[HeaderContentType] = []string{ContentTypeStructured}
+	msg.Header[HeaderMsgID] = []string{id}
+	msg.Data = payload
+	return msg
 }

@@ -1,8 +1,9 @@
 package flowevent
 
-import "time"
-
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // NodeConfig is a Webhook node's configuration. The zero value of every
 // optional field keeps the baseline behaviour: data as URL query

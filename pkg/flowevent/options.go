@@ -81,8 +81,8 @@ const captureNamePattern = `^[a-z0-9_]{1,64}$`
 
 var captureNameRE = regexp.MustCompile(captureNamePattern)
 
-// ValidCaptureName reports whether s can name a capture field.
-func ValidCaptureName(s string) bool { return captureNameRE.MatchString(s) }
+// validCaptureName reports whether s can name a capture field.
+func validCaptureName(s string) bool { return captureNameRE.MatchString(s) }
 
 // ValidJSONPointer reports whether s is an RFC 6901 JSON Pointer: empty
 // (the whole document), or "/"-separated reference tokens in which "~"
@@ -127,10 +127,8 @@ const (
 	SigningStandardWebhooks SigningScheme = "standard-webhooks"
 )
 
-// StatusClasses are the values of ResponseCheck.Class.
-var StatusClasses = []string{"1xx", "2xx", "3xx", "4xx", "5xx"}
-
-// ValidStatusClass reports whether c is one of StatusClasses.
+// ValidStatusClass reports whether c is a value of ResponseCheck.Class:
+// 1xx, 2xx, 3xx, 4xx or 5xx.
 func ValidStatusClass(c string) bool {
 	return len(c) == 3 && c[0] >= '1' && c[0] <= '5' && c[1:] == "xx"
 }

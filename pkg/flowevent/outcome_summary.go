@@ -1,7 +1,6 @@
 package flowevent
 
 import (
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -79,9 +78,6 @@ func (s OutcomeSummary) Encode() string {
 	}
 	return b.String()
 }
-
-// errSummary is ParseOutcomeSummary's error.
-var errSummary = errors.New("flowevent: malformed outcome summary")
 
 // ParseOutcomeSummary reads a HeaderSummary value written by Encode. It
 // requires version 1 and a valid route, and a reason; unknown keys are

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -103,6 +105,15 @@ func TestAccountOfStoredRequestSubject(t *testing.T) {
 		got, ok := AccountOfRequestSubject(subject)
 		if got != want || ok != (want != "") {
 			t.Errorf("AccountOfRequestSubject(%q) = %q, %v, want %q", subject, got, ok, want)
+		}
+	}
+}
+
+func TestValidAccountMatchesPattern(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	for _, s := range []string{"", "a", "acme-1_B", "a.b", "a b", "é", strings.Repeat("x", 64), strings.Repeat("x", 65), "a\n", "_", "-"} {
+		if got, want := ValidAccount(s), re.MatchString(s); got != want {
+			t.Errorf("ValidAccount(%q) = %v, pattern says %v", s, got, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package flowevent
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -83,39 +82,6 @@ func (p Problem) String() string {
 		return p.Path + ": " + p.Message + " (warning)"
 	}
 	return p.Path + ": " + p.Message
-}
-
-// ValidationError reports an invalid configuration: every problem found,
-// errors and warnings, in field order. It is returned only when at least
-// one problem is an error.
-type ValidationError struct {
-	Problems []Problem
-}
-
-// Error lists the errors (not the warnings).
-func (e *ValidationError) Error() string {
-	errs := e.Errors()
-	parts := make([]string, len(errs))
-	for i, p := range errs {
-		parts[i] = p.String()
-	}
-	return fmt.Sprintf("flowevent: invalid configuration (%d errors): %s", len(errs), strings.Join(parts, "; "))
-}
-
-// Errors returns the problems that make the configuration invalid.
-func (e *ValidationError) Errors() []Problem { return filterProblems(e.Problems, false) }
-
-// Warnings returns the problems that are advice only.
-func (e *ValidationError) Warnings() []Problem { return filterProblems(e.Problems, true) }
-
-func filterProblems(ps []Problem, warning bool) []Problem {
-	var out []Problem
-	for _, p := range ps {
-		if p.Warning == warning {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // asError returns nil when ps holds no error, a *ValidationError otherwise.

@@ -93,7 +93,7 @@ func checkCapture(p *problems, fields []CaptureField) {
 	seen := map[string]int{}
 	for i, f := range fields {
 		path := fmt.Sprintf("capture[%d]", i)
-		if !ValidCaptureName(f.Name) {
+		if !validCaptureName(f.Name) {
 			p.errorf(path+".name", "must match %s", captureNamePattern)
 		} else if j, ok := seen[f.Name]; ok {
 			p.errorf(path+".name", "repeats capture[%d].name", j)

@@ -201,8 +201,8 @@ func TestOptionEnumsMatchSchema(t *testing.T) {
 		}
 	}
 	classes := schemaEnum(t, "request.schema.json", "$defs", "responseCheck", "properties", "class")
-	if !slices.Equal(classes, StatusClasses) {
-		t.Errorf("class: schema %v, Go %v", classes, StatusClasses)
+	if want := []string{"1xx", "2xx", "3xx", "4xx", "5xx"}; !slices.Equal(classes, want) {
+		t.Errorf("class: schema %v, Go %v", classes, want)
 	}
 	for _, c := range classes {
 		if !ValidStatusClass(c) {

@@ -27,3 +27,14 @@ func checkID(p *problems, path, id string) {
 func validID(s string) bool {
 	return s != "" && len(s) <= maxIDLen && utf8.ValidString(s) && noControl(s)
 }
+
+// noControl reports whether s is valid UTF-8 free of control characters,
+// so that it can travel in a NATS header or a log line.
+func noControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
+			return false
+		}
+	}
+	return true
+}

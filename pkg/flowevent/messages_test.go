@@ -135,11 +135,11 @@ func sampleDeadLetter() DeadLetter {
 }
 
 func TestDeadLetterMsgRoundTrip(t *testing.T) {
-	msg, err := NewDeadLetterMsg(sampleDeadLetter())
+	msg, err := NewDeadLetterMsg(sampleDeadLetter(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg.Subject != "flowhook.deadletter.acme" || msg.Header.Get(HeaderMsgID) != DeadLetterKey(sampleDeadLetter()) {
+	if msg.Subject != "flowhook.deadletter.acme" || msg.Header.Get(HeaderMsgID) != deadLetterKey(sampleDeadLetter()) {
 		t.Errorf("subject %q, msg id %q", msg.Subject, msg.Header.Get(HeaderMsgID))
 	}
 	ev, d, err := DecodeDeadLetter(msg)
@@ -156,27 +156,27 @@ func TestDeadLetterMsgRoundTrip(t *testing.T) {
 
 func TestDeadLetterIDs(t *testing.T) {
 	d := sampleDeadLetter()
-	if again := d; DeadLetterKey(again) != DeadLetterKey(d) || len(DeadLetterKey(d)) != 32 {
-		t.Fatalf("key %q not deterministic 32 hex digits", DeadLetterKey(d))
+	if again := d; deadLetterKey(again) != deadLetterKey(d) || len(deadLetterKey(d)) != 32 {
+		t.Fatalf("key %q not deterministic 32 hex digits", deadLetterKey(d))
 	}
 	other := d
 	other.StreamSeq++
-	if DeadLetterKey(other) == DeadLetterKey(d) {
+	if deadLetterKey(other) == deadLetterKey(d) {
 		t.Error("different stream positions share a key")
 	}
 	anon := DeadLetter{Reason: ReasonEventTooLarge, Account: "not valid!"}
-	if DeadLetterKey(anon) != "" {
+	if deadLetterKey(anon) != "" {
 		t.Error("key without position or request id")
 	}
-	a, err := NewDeadLetterMsg(anon)
+	a, err := NewDeadLetterMsg(anon, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := NewDeadLetterMsg(anon)
+	b, _ := NewDeadLetterMsg(anon, 0)
 	if a.Subject != "flowhook.deadletter._unknown" || a.Header.Get(HeaderMsgID) == b.Header.Get(HeaderMsgID) {
 		t.Errorf("subject %q, ids %q %q", a.Subject, a.Header.Get(HeaderMsgID), b.Header.Get(HeaderMsgID))
 	}
-	if _, err := NewDeadLetterMsg(DeadLetter{}); err == nil {
+	if _, err := NewDeadLetterMsg(DeadLetter{}, 0); err == nil {
 		t.Error("dead letter without reason accepted")
 	}
 }
@@ -255,7 +255,7 @@ func TestDeadLetterWithin(t *testing.T) {
 	big := DeadLetter{Reason: ReasonEventTooLarge, Subject: "flowhook.request.acme", StreamSeq: 7,
 		Original: bytes.Repeat([]byte("x"), 200_000)}
 	const limit = 64 << 10
-	msg, err := NewDeadLetterMsgWithin(big, limit)
+	msg, err := NewDeadLetterMsg(big, limit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestDeadLetterWithin(t *testing.T) {
 	}
 	small := big
 	small.Original = []byte("small")
-	msg, _ = NewDeadLetterMsgWithin(small, limit)
+	msg, _ = NewDeadLetterMsg(small, limit)
 	if _, d, _ := DecodeDeadLetter(msg); d.OriginalTruncated || string(d.Original) != "small" {
 		t.Fatalf("a record that fits was cut: %+v", d)
 	}

@@ -1,4 +1,4 @@
-package flowevent
+package envelope
 
 // W3C Trace Context (the CloudEvents distributed tracing extension) values
 // are carried from a request event to its outcome event and to the
@@ -36,9 +36,9 @@ func ValidTraceState(s string) bool {
 	return len(s) <= maxTraceStateLen && printableASCII(s)
 }
 
-// cleanTraceContext returns the trace context to keep: both values when the
+// CleanTraceContext returns the trace context to keep: both values when the
 // traceparent is valid (tracestate only when valid too), nothing otherwise.
-func cleanTraceContext(parent, state string) (string, string) {
+func CleanTraceContext(parent, state string) (string, string) {
 	if !ValidTraceParent(parent) {
 		return "", ""
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 )
 
 // slowDecode is how request data was decoded before decodeRequestFast.
@@ -20,7 +22,7 @@ func slowDecode(data []byte) (Request, error) {
 func checkSameDecode(t *testing.T, data []byte) {
 	t.Helper()
 	data = bytes.TrimLeft(data, " \t\r\n")
-	if !validJSON(data) || len(data) == 0 || data[0] != '{' {
+	if !jsoncodec.Valid(data) || len(data) == 0 || data[0] != '{' {
 		return
 	}
 	fast, ok := decodeRequestFast(data, nil, false)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/envelope"
 )
 
 func TestOutcomeCodecCoversOutcome(t *testing.T) {
@@ -18,15 +20,15 @@ func TestOutcomeCodecCoversOutcome(t *testing.T) {
 		names = append(names, name)
 	}
 	if !reflect.DeepEqual(names, outcomeFields) {
-		t.Fatalf("Outcome's fields are %v; the hand-written codec (outcome_codec.go) knows %v: teach it the new ones", names, outcomeFields)
+		t.Fatalf("Outcome's fields are %v; the hand-written codec (outcome_json.go) knows %v: teach it the new ones", names, outcomeFields)
 	}
 	if typ := reflect.TypeFor[Endpoint](); typ.NumField() != 3 {
-		t.Fatalf("Endpoint has %d fields; outcome_codec.go knows scheme, host and port", typ.NumField())
+		t.Fatalf("Endpoint has %d fields; outcome_json.go knows scheme, host and port", typ.NumField())
 	}
 }
 
 // checkOutcomeCodec holds the hand-written codec to encoding/json for o.
-func checkOutcomeCodec(t *testing.T, env envelope, o Outcome) {
+func checkOutcomeCodec(t *testing.T, env envelope.Structured, o Outcome) {
 	t.Helper()
 	env.Data = &o
 	want, wantErr := json.Marshal(env)
@@ -56,7 +58,7 @@ func checkOutcomeCodec(t *testing.T, env envelope, o Outcome) {
 }
 
 func TestOutcomeCodecMatchesEncodingJSON(t *testing.T) {
-	env := envelope{SpecVersion: SpecVersion, ID: "k", Source: OutcomeSource, Type: OutcomeType, Subject: "p<1>",
+	env := envelope.Structured{SpecVersion: SpecVersion, ID: "k", Source: OutcomeSource, Type: OutcomeType, Subject: "p<1>",
 		DataContentType: ContentTypeJSON, Time: "2026-01-02T03:04:05.123Z", TraceParent: sampleTraceParent, TraceState: "a=b"}
 	full := sampleOutcome()
 	full.Captured = map[string]json.RawMessage{"b": json.RawMessage(`{"x": [1, 2]}`), "a": json.RawMessage(`"<&>"`)}
@@ -76,7 +78,7 @@ func TestOutcomeCodecMatchesEncodingJSON(t *testing.T) {
 	for name, o := range tests {
 		t.Run(name, func(t *testing.T) {
 			checkOutcomeCodec(t, env, o)
-			checkOutcomeCodec(t, envelope{SpecVersion: "1.0", ID: "i", Source: "s", Type: "t"}, o)
+			checkOutcomeCodec(t, envelope.Structured{SpecVersion: "1.0", ID: "i", Source: "s", Type: "t"}, o)
 		})
 	}
 }
@@ -116,7 +118,7 @@ func FuzzOutcomeCodec(f *testing.F) {
 		if scheme != "" {
 			o.Endpoint = &Endpoint{Scheme: scheme, Host: host, Port: port}
 		}
-		checkOutcomeCodec(t, envelope{SpecVersion: "1.0", ID: id, Source: OutcomeSource, Type: OutcomeType, Subject: detail}, o)
+		checkOutcomeCodec(t, envelope.Structured{SpecVersion: "1.0", ID: id, Source: OutcomeSource, Type: OutcomeType, Subject: detail}, o)
 	})
 }
 

@@ -8,9 +8,9 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// DefaultDecoderNodes is how many node configurations a RequestDecoder
+// defaultDecoderNodes is how many node configurations a RequestDecoder
 // keeps by default.
-const DefaultDecoderNodes = 1024
+const defaultDecoderNodes = 1024
 
 // RequestDecoder decodes request events exactly as DecodeRequest does, and
 // keeps the node configurations it decoded: every profile that reaches a
@@ -27,10 +27,10 @@ type RequestDecoder struct {
 }
 
 // NewRequestDecoder returns a RequestDecoder keeping at most maxNodes node
-// configurations (DefaultDecoderNodes when maxNodes <= 0).
+// configurations (1024 when maxNodes <= 0).
 func NewRequestDecoder(maxNodes int) *RequestDecoder {
 	if maxNodes <= 0 {
-		maxNodes = DefaultDecoderNodes
+		maxNodes = defaultDecoderNodes
 	}
 	return &RequestDecoder{nodes: nodeCache{max: maxNodes, entries: make(map[string]*nodeEntry)}}
 }

@@ -1,9 +1,10 @@
-// Package jsonscan finds where JSON tokens end, in text already known to
-// be valid JSON (see encoding/json.Valid or a validator of one's own): the
-// building blocks of decoders that walk a document once without building
-// it. On invalid JSON the results are unspecified, but every function
-// stays within the slice (it returns at most len(b)).
-package jsonscan
+package jsonwire
+
+// The functions below find where JSON tokens end, in text already known
+// to be valid JSON (see encoding/json.Valid or a validator of one's own):
+// the building blocks of decoders that walk a document once without
+// building it. On invalid JSON the results are unspecified, but every
+// function stays within the slice (it returns at most len(b)).
 
 // Space returns the index of the first non-whitespace byte at or after i.
 func Space(b []byte, i int) int {

@@ -6,10 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/cloudevents/sdk-go/v2/binding/format"
-	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -77,7 +75,7 @@ func TestDecodeMsgStructuredContentTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ct, func(t *testing.T) {
-			_, err := DecodeMsg(nats.Header{"content-type": []string{tt.ct}}, payload)
+			_, err := decodeMsg(nats.Header{"content-type": []string{tt.ct}}, payload)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -91,28 +89,28 @@ func TestDecodeMsgStructuredErrors(t *testing.T) {
 		edit    func(m map[string]any)
 		raw     string
 		want    error
-		stage   Stage
+		stage   decodeStage
 		eventID string
 	}{
-		{name: "missing id", edit: func(m map[string]any) { delete(m, "id") }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "missing source", edit: func(m map[string]any) { delete(m, "source") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "missing type", edit: func(m map[string]any) { delete(m, "type") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "missing specversion", edit: func(m map[string]any) { delete(m, "specversion") }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "wrong specversion", edit: func(m map[string]any) { m["specversion"] = "0.3" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "null id", edit: func(m map[string]any) { m["id"] = nil }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "numeric id", edit: func(m map[string]any) { m["id"] = 5 }, want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "empty subject", edit: func(m map[string]any) { m["subject"] = "" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "bad time", edit: func(m map[string]any) { m["time"] = "yesterday" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "relative dataschema", edit: func(m map[string]any) { m["dataschema"] = "schemas/x" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "uppercase extension", edit: func(m map[string]any) { m["ID"] = "x" }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "object extension", edit: func(m map[string]any) { m["ext"] = map[string]any{} }, want: ErrNotCloudEvent, stage: StageEnvelope, eventID: "evt-1"},
-		{name: "not json", raw: "{not json", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "json array", raw: "[1,2]", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "json null", raw: "null", want: ErrNotCloudEvent, stage: StageEnvelope},
-		{name: "xml content type", edit: func(m map[string]any) { m["datacontenttype"] = "application/xml" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data and data_base64", edit: func(m map[string]any) { m["data_base64"] = "e30=" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data_base64 not json", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "aGVsbG8=" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
-		{name: "data_base64 not base64", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "!!" }, want: ErrBadData, stage: StageData, eventID: "evt-1"},
+		{name: "missing id", edit: func(m map[string]any) { delete(m, "id") }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "missing source", edit: func(m map[string]any) { delete(m, "source") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "missing type", edit: func(m map[string]any) { delete(m, "type") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "missing specversion", edit: func(m map[string]any) { delete(m, "specversion") }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "wrong specversion", edit: func(m map[string]any) { m["specversion"] = "0.3" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "null id", edit: func(m map[string]any) { m["id"] = nil }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "numeric id", edit: func(m map[string]any) { m["id"] = 5 }, want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "empty subject", edit: func(m map[string]any) { m["subject"] = "" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "bad time", edit: func(m map[string]any) { m["time"] = "yesterday" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "relative dataschema", edit: func(m map[string]any) { m["dataschema"] = "schemas/x" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "uppercase extension", edit: func(m map[string]any) { m["ID"] = "x" }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "object extension", edit: func(m map[string]any) { m["ext"] = map[string]any{} }, want: ErrNotCloudEvent, stage: stageEnvelope, eventID: "evt-1"},
+		{name: "not json", raw: "{not json", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "json array", raw: "[1,2]", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "json null", raw: "null", want: ErrNotCloudEvent, stage: stageEnvelope},
+		{name: "xml content type", edit: func(m map[string]any) { m["datacontenttype"] = "application/xml" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data and data_base64", edit: func(m map[string]any) { m["data_base64"] = "e30=" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data_base64 not json", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "aGVsbG8=" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
+		{name: "data_base64 not base64", edit: func(m map[string]any) { delete(m, "data"); m["data_base64"] = "!!" }, want: ErrBadData, stage: stageData, eventID: "evt-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,13 +118,13 @@ func TestDecodeMsgStructuredErrors(t *testing.T) {
 			if tt.raw == "" {
 				payload = requestJSON(t, tt.edit)
 			}
-			_, err := DecodeMsg(structuredHeader(), payload)
+			_, err := decodeMsg(structuredHeader(), payload)
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("err = %v, want *DecodeError", err)
 			}
-			if !errors.Is(err, tt.want) || de.Stage != tt.stage || de.EventID != tt.eventID {
-				t.Errorf("err = %v (stage %s, id %q), want %v at %s, id %q", err, de.Stage, de.EventID, tt.want, tt.stage, tt.eventID)
+			if !errors.Is(err, tt.want) || de.stage != tt.stage || de.EventID != tt.eventID {
+				t.Errorf("err = %v (stage %s, id %q), want %v at %s, id %q", err, de.stage, de.EventID, tt.want, tt.stage, tt.eventID)
 			}
 		})
 	}
@@ -163,9 +161,9 @@ func TestDecodeMsgStructuredAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, err := DecodeMsg(structuredHeader(), requestJSON(t, tt.edit))
+			ev, err := decodeMsg(structuredHeader(), requestJSON(t, tt.edit))
 			if err != nil {
-				t.Fatalf("DecodeMsg: %v", err)
+				t.Fatalf("decodeMsg: %v", err)
 			}
 			if tt.check != nil {
 				tt.check(t, ev)
@@ -241,7 +239,7 @@ func TestDecodeMsgBinaryErrors(t *testing.T) {
 			if tt.payload == "" {
 				payload = binaryPayload(t)
 			}
-			_, err := DecodeMsg(h, payload)
+			_, err := decodeMsg(h, payload)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -253,11 +251,11 @@ func TestDecodeMsgBinaryContentTypeFallback(t *testing.T) {
 	h := binaryHeader()
 	delete(h, "ce-datacontenttype")
 	h["Content-Type"] = []string{"text/plain"}
-	if _, err := DecodeMsg(h, binaryPayload(t)); !errors.Is(err, ErrBadData) {
+	if _, err := decodeMsg(h, binaryPayload(t)); !errors.Is(err, ErrBadData) {
 		t.Fatalf("err = %v, want ErrBadData from the Content-Type fallback", err)
 	}
 	h["Content-Type"] = []string{"application/json"}
-	ev, err := DecodeMsg(h, binaryPayload(t))
+	ev, err := decodeMsg(h, binaryPayload(t))
 	if err != nil || ev.DataContentType != "application/json" {
 		t.Fatalf("ev.DataContentType = %q, err = %v", ev.DataContentType, err)
 	}
@@ -359,101 +357,13 @@ func TestDecodeErrorHidesValues(t *testing.T) {
 	}
 }
 
-func TestEncodeStructuredAcceptedBySDK(t *testing.T) {
-	msg := sampleRequestMsg(t)
-	ev, err := DecodeMsg(msg.Header, msg.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := EncodeStructured(ev)
-	if err != nil {
-		t.Fatalf("EncodeStructured: %v", err)
-	}
-	for name, payload := range map[string][]byte{"NewRequestMsg": msg.Data, "EncodeStructured": b} {
-		var sdk event.Event
-		if err := format.JSON.Unmarshal(payload, &sdk); err != nil {
-			t.Fatalf("%s: sdk unmarshal: %v", name, err)
+// TestConstantsKnownToTheCodec: the decoders read the contract's constant
+// attribute values without allocating (jsoncodec.Known); a constant
+// missing from that table would still decode, only slower.
+func TestConstantsKnownToTheCodec(t *testing.T) {
+	for _, c := range []string{SpecVersion, RequestType, OutcomeType, DeadLetterType, ContentTypeJSON, OutcomeSource} {
+		if got := jsoncodec.Known([]byte(c)); got != c {
+			t.Errorf("jsoncodec.Known(%q) = %q", c, got)
 		}
-		if err := sdk.Validate(); err != nil {
-			t.Fatalf("%s: sdk validate: %v", name, err)
-		}
-		if sdk.ID() != "evt-1" || sdk.Type() != RequestType || !sdk.Time().Equal(sampleTime) || sdk.Extensions()["traceparent"] != sampleTraceParent {
-			t.Errorf("%s: sdk event = %s", name, sdk)
-		}
-		var req Request
-		if err := sdk.DataAs(&req); err != nil || req.Profile.ID != "prof-123" {
-			t.Errorf("%s: sdk data = %+v, %v", name, req, err)
-		}
-	}
-}
-
-func TestDecodeAcceptsSDKOutput(t *testing.T) {
-	sdk := event.New()
-	sdk.SetID("sdk-1")
-	sdk.SetSource(RequestSource("flow-42", "node-7"))
-	sdk.SetType(RequestType)
-	sdk.SetSubject("prof-123")
-	sdk.SetTime(sampleTime)
-	sdk.SetExtension("traceparent", sampleTraceParent)
-	if err := sdk.SetData(event.ApplicationJSON, sampleRequest()); err != nil {
-		t.Fatal(err)
-	}
-	b, err := format.JSON.Marshal(&sdk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, req, err := DecodeRequest(structuredHeader(), b)
-	if err != nil {
-		t.Fatalf("DecodeRequest: %v", err)
-	}
-	if ev.ID != "sdk-1" || ev.TraceParent != sampleTraceParent || !reflect.DeepEqual(req, sampleRequest()) {
-		t.Errorf("decoded %+v / %+v", ev, req)
-	}
-}
-
-func TestEncodeStructuredRefuses(t *testing.T) {
-	base := Event{ID: "e", Source: "s", Type: "t", Data: json.RawMessage(`{}`)}
-	tests := []struct {
-		name string
-		edit func(e *Event)
-	}{
-		{"missing id", func(e *Event) { e.ID = "" }},
-		{"wrong specversion", func(e *Event) { e.SpecVersion = "0.3" }},
-		{"invalid data", func(e *Event) { e.Data = json.RawMessage(`{"a":`) }},
-		{"non-JSON content type", func(e *Event) { e.DataContentType = "text/plain" }},
-		{"bad traceparent", func(e *Event) { e.TraceParent = "00-bad" }},
-		{"tracestate with CRLF", func(e *Event) { e.TraceParent = sampleTraceParent; e.TraceState = "a=b\r\nX: y" }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev := base
-			tt.edit(&ev)
-			if _, err := EncodeStructured(ev); err == nil {
-				t.Fatal("EncodeStructured succeeded")
-			}
-		})
-	}
-	if _, err := EncodeStructured(base); err != nil {
-		t.Fatalf("base event: %v", err)
-	}
-}
-
-func TestEncodeStructuredRoundTrip(t *testing.T) {
-	ev := Event{
-		SpecVersion: SpecVersion, ID: "e-1", Source: "https://example.com/src", Type: "t.v1",
-		Subject: "s", DataContentType: "application/json", DataSchema: "https://example.com/schema.json",
-		Time: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC), TraceParent: sampleTraceParent, TraceState: "a=b",
-		Data: json.RawMessage(`{"x":[1,2.50,"y"]}`),
-	}
-	b, err := EncodeStructured(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := DecodeMsg(structuredHeader(), b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, ev) {
-		t.Errorf("round trip = %+v\nwant         %+v", got, ev)
 	}
 }

@@ -1,4 +1,4 @@
-package flowevent
+package envelope
 
 import (
 	"bytes"
@@ -9,27 +9,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
-// envelope is the JSON event format of a CloudEvent with JSON data.
-// Encoding one is a single json.Marshal; Data is either a json.RawMessage
-// or the data value itself (a *Outcome, a *Request, ...).
-type envelope struct {
-	SpecVersion     string `json:"specversion"`
-	ID              string `json:"id"`
-	Source          string `json:"source"`
-	Type            string `json:"type"`
-	Subject         string `json:"subject,omitempty"`
-	DataContentType string `json:"datacontenttype,omitempty"`
-	DataSchema      string `json:"dataschema,omitempty"`
-	Time            string `json:"time,omitempty"`
-	TraceParent     string `json:"traceparent,omitempty"`
-	TraceState      string `json:"tracestate,omitempty"`
-	Data            any    `json:"data,omitempty"`
-}
-
-// DecodeMsg decodes a CloudEvent carried by a NATS message, in structured
+// Decode decodes a CloudEvent carried by a NATS message, in structured
 // mode when the Content-Type header starts with application/cloudevents
 // (case-insensitively; only the JSON format is supported) and in binary
 // mode otherwise (ce-* headers read case-insensitively and percent-decoded,
@@ -40,10 +24,13 @@ type envelope struct {
 // (datacontenttype absent or a JSON media type). Unknown extensions are
 // checked and dropped; a malformed traceparent or tracestate is dropped.
 //
-// On failure the error is a *DecodeError and the returned Event holds the
-// attributes read so far. Event.Data shares payload's memory (except when
-// decoded from data_base64): do not modify payload while using it.
-func DecodeMsg(header nats.Header, payload []byte) (Event, error) {
+// On failure the returned Event holds the attributes read so far, its ID
+// the event's id when it could be read; the error is a *DataError when the
+// attributes are fine but the data is not. Its messages never quote
+// attribute values other than specversion's. Event.Data shares payload's
+// memory (except when decoded from data_base64): do not modify payload
+// while using it.
+func Decode(header nats.Header, payload []byte) (Event, error) {
 	ct := headerValue(header, "Content-Type")
 	if len(ct) >= len(structuredPrefix) && strings.EqualFold(ct[:len(structuredPrefix)], structuredPrefix) {
 		return decodeStructured(ct, payload)
@@ -59,13 +46,13 @@ const structuredPrefix = "application/cloudevents"
 // payload's memory.
 func decodeStructured(contentType string, payload []byte) (Event, error) {
 	if !isStructuredJSON(contentType) {
-		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "unsupported event format (only %s)", ContentTypeStructured)
+		return Event{}, fmt.Errorf("unsupported event format (only %s)", contentTypeStructured)
 	}
 	if err := checkJSON(payload); err != nil {
-		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "%s", safeJSONError(err))
+		return Event{}, errors.New(jsoncodec.SafeError(err))
 	}
 	var m members
-	walkErr := forEachMember(payload, m.set)
+	walkErr := jsoncodec.ForEachMember(payload, m.set)
 	if walkErr == nil {
 		walkErr = m.err
 	}
@@ -77,38 +64,38 @@ func decodeStructured(contentType string, payload []byte) (Event, error) {
 	}
 	switch {
 	case walkErr != nil:
-		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", walkErr)
+		return ev, walkErr
 	case idErr != nil:
-		return ev, stageErr(StageEnvelope, "", ErrNotCloudEvent, "id: %v", idErr)
+		return ev, fmt.Errorf("id: %v", idErr)
 	}
 	if err := readStructuredAttributes(&ev, &m); err != nil {
-		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
+		return ev, err
 	}
 	if err := validateAttributes(ev); err != nil {
-		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
+		return ev, err
 	}
 	if err := readStructuredData(&ev, &m); err != nil {
-		return ev, stageErr(StageData, ev.ID, ErrBadData, "%v", err)
+		return ev, &DataError{Err: err}
 	}
 	return ev, nil
 }
 
 // checkJSON validates b like json.Unmarshal would, returning its error.
 func checkJSON(b []byte) error {
-	if validJSON(b) {
+	if jsoncodec.Valid(b) {
 		return nil
 	}
 	var v struct{}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	return errNotObject
+	return jsoncodec.ErrNotObject
 }
 
 // isStructuredJSON reports whether contentType is the JSON event format.
 func isStructuredJSON(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")
-	return strings.EqualFold(strings.TrimSpace(mt), ContentTypeStructured)
+	return strings.EqualFold(strings.TrimSpace(mt), contentTypeStructured)
 }
 
 // members are the raw top-level members of a JSON event that flowhook
@@ -216,7 +203,7 @@ func readStructuredAttributes(ev *Event, m *members) error {
 	}
 	parent, _, _ := attrString(m.traceparent)
 	state, _, _ := attrString(m.tracestate)
-	ev.TraceParent, ev.TraceState = cleanTraceContext(parent, state)
+	ev.TraceParent, ev.TraceState = CleanTraceContext(parent, state)
 	return nil
 }
 
@@ -227,7 +214,7 @@ func readTime(ev *Event, raw []byte) error {
 		return fmt.Errorf("time: %w", err)
 	}
 	if present {
-		ev.Time, err = parseTime(ts)
+		ev.Time, err = ParseTime(ts)
 	}
 	return err
 }
@@ -252,7 +239,7 @@ func readStructuredData(ev *Event, m *members) error {
 	if err != nil {
 		return errors.New("data_base64 is not base64")
 	}
-	if !validJSON(raw) {
+	if !jsoncodec.Valid(raw) {
 		return errors.New("data_base64 does not hold JSON")
 	}
 	ev.Data = raw
@@ -268,7 +255,7 @@ func attrString(raw []byte) (s string, present bool, err error) {
 		return "", true, errors.New("not a string")
 	}
 	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		if k := knownName(inner); k != "" {
+		if k := jsoncodec.Known(inner); k != "" {
 			return k, true, nil
 		}
 		return string(inner), true, nil
@@ -296,64 +283,4 @@ func headerValue(h nats.Header, key string) string {
 		}
 	}
 	return ""
-}
-
-// EncodeStructured renders ev in the JSON event format. An empty
-// SpecVersion means SpecVersion; the attributes must be valid (see
-// DecodeMsg), the trace context well formed, and Data, when set, valid JSON
-// with a JSON datacontenttype (or none).
-func EncodeStructured(ev Event) ([]byte, error) {
-	if ev.SpecVersion == "" {
-		ev.SpecVersion = SpecVersion
-	}
-	if err := checkEncodable(ev); err != nil {
-		return nil, err
-	}
-	env := envelopeOf(ev)
-	if len(ev.Data) > 0 {
-		env.Data = ev.Data
-	}
-	return marshalEnvelope(env)
-}
-
-// checkEncodable checks what EncodeStructured requires of ev.
-func checkEncodable(ev Event) error {
-	if err := validateAttributes(ev); err != nil {
-		return fmt.Errorf("flowevent: encode: %w", err)
-	}
-	if (ev.TraceParent != "" || ev.TraceState != "") && !ValidTraceParent(ev.TraceParent) {
-		return errors.New("flowevent: encode: malformed traceparent")
-	}
-	if !ValidTraceState(ev.TraceState) {
-		return errors.New("flowevent: encode: malformed tracestate")
-	}
-	if len(ev.Data) == 0 {
-		return nil
-	}
-	if ev.DataContentType != "" && !isJSONMediaType(ev.DataContentType) {
-		return errors.New("flowevent: encode: datacontenttype is not JSON")
-	}
-	if !validJSON(ev.Data) {
-		return errors.New("flowevent: encode: data is not valid JSON")
-	}
-	return nil
-}
-
-// envelopeOf copies ev's attributes into an envelope, without data.
-func envelopeOf(ev Event) envelope {
-	return envelope{
-		SpecVersion: ev.SpecVersion, ID: ev.ID, Source: ev.Source, Type: ev.Type,
-		Subject: ev.Subject, DataContentType: ev.DataContentType, DataSchema: ev.DataSchema,
-		Time: formatTime(ev.Time), TraceParent: ev.TraceParent, TraceState: ev.TraceState,
-	}
-}
-
-// marshalEnvelope is the one json.Marshal of an event; its errors never
-// quote the data.
-func marshalEnvelope(env envelope) ([]byte, error) {
-	b, err := json.Marshal(env)
-	if err != nil {
-		return nil, errors.New("flowevent: encode: data cannot be rendered as JSON")
-	}
-	return b, nil
 }

@@ -1,12 +1,37 @@
-package flowevent
+package jsoncodec
 
 import (
 	"encoding/json"
-	"net/url"
-	"regexp"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// examples returns the contract's example events (schemas/testdata), as
+// realistic JSON for seeds.
+func examples(t testing.TB) [][]byte {
+	t.Helper()
+	files, err := filepath.Glob("../../../../schemas/testdata/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	out := make([][]byte, len(files))
+	for i, f := range files {
+		out[i] = example(t, filepath.Base(f))
+	}
+	return out
+}
+
+// example returns one example event of schemas/testdata.
+func example(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../../../../schemas/testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
@@ -20,31 +45,33 @@ func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
 		deepObj(10001), `{"a":1}{"b":2}`, `[]]`, `1 2`,
 	}
 	for _, in := range inputs {
-		if got, want := validJSON([]byte(in)), json.Valid([]byte(in)); got != want {
-			t.Errorf("validJSON(%.40q) = %v, json.Valid = %v", in, got, want)
+		if got, want := Valid([]byte(in)), json.Valid([]byte(in)); got != want {
+			t.Errorf("Valid(%.40q) = %v, json.Valid = %v", in, got, want)
 		}
 	}
 }
 
-// FuzzValidJSON holds validJSON to json.Valid's answers.
-func FuzzValidJSON(f *testing.F) {
+// FuzzValid holds Valid to json.Valid's answers.
+func FuzzValid(f *testing.F) {
 	for _, s := range []string{`{"a":[1,2.5e3,"x\n",true,null]}`, `[`, `"\u12`, `-0.0e-0`, "\"\x01\""} {
 		f.Add([]byte(s))
 	}
-	f.Add(sampleRequestMsg(f).Data)
+	for _, b := range examples(f) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := validJSON(b), json.Valid(b); got != want {
-			t.Fatalf("validJSON(%q) = %v, json.Valid = %v", b, got, want)
+		if got, want := Valid(b), json.Valid(b); got != want {
+			t.Fatalf("Valid(%q) = %v, json.Valid = %v", b, got, want)
 		}
 	})
 }
 
-func BenchmarkValidJSON(b *testing.B) {
-	data := sampleRequestMsg(b).Data
+func BenchmarkValid(b *testing.B) {
+	data := example(b, "request-conditional-params.good.json")
 	b.SetBytes(int64(len(data)))
-	b.Run("validJSON", func(b *testing.B) {
+	b.Run("Valid", func(b *testing.B) {
 		for b.Loop() {
-			validJSON(data)
+			Valid(data)
 		}
 	})
 	b.Run("json.Valid", func(b *testing.B) {
@@ -52,21 +79,4 @@ func BenchmarkValidJSON(b *testing.B) {
 			json.Valid(data)
 		}
 	})
-}
-
-func TestValidURIRefPlainPaths(t *testing.T) {
-	for _, s := range []string{"flowhook", "flows/f-1/nodes/n_2", "a.b~c", "/", "//host", "..", "x/y/"} {
-		if _, err := url.Parse(s); (err == nil) != validURIRef(s) {
-			t.Errorf("validURIRef(%q) = %v, url.Parse error %v", s, validURIRef(s), err)
-		}
-	}
-}
-
-func TestValidAccountMatchesPattern(t *testing.T) {
-	re := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	for _, s := range []string{"", "a", "acme-1_B", "a.b", "a b", "é", strings.Repeat("x", 64), strings.Repeat("x", 65), "a\n", "_", "-"} {
-		if got, want := ValidAccount(s), re.MatchString(s); got != want {
-			t.Errorf("ValidAccount(%q) = %v, pattern says %v", s, got, want)
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package flowevent
+package envelope
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/binding/spec"
+	"github.com/flowhook/flowhook/pkg/flowevent/internal/jsoncodec"
 	"github.com/nats-io/nats.go"
 )
 
@@ -15,7 +16,7 @@ import (
 const binaryPrefix = "ce-"
 
 // binaryV1 names the CloudEvents 1.0 attributes as binary-mode headers.
-var binaryV1 = spec.WithPrefix(binaryPrefix).Version(SpecVersion)
+var binaryV1 = spec.WithPrefix(binaryPrefix).Version(specVersion)
 
 // decodeBinary decodes a binary-mode event: every attribute a ce-* header
 // (names case-insensitive, values percent-encoded), the payload its data.
@@ -23,26 +24,26 @@ var binaryV1 = spec.WithPrefix(binaryPrefix).Version(SpecVersion)
 func decodeBinary(header nats.Header, contentType string, payload []byte) (Event, error) {
 	attrs, err := binaryAttributes(header)
 	if err != nil {
-		return Event{ID: attrs["id"]}, stageErr(StageEnvelope, attrs["id"], ErrNotCloudEvent, "%v", err)
+		return Event{ID: attrs["id"]}, err
 	}
 	if _, ok := attrs["specversion"]; !ok {
-		return Event{}, stageErr(StageEnvelope, "", ErrNotCloudEvent, "no %s content type and no %sspecversion header", ContentTypeStructured, binaryPrefix)
+		return Event{}, fmt.Errorf("no %s content type and no %sspecversion header", contentTypeStructured, binaryPrefix)
 	}
 	ev := Event{ID: attrs["id"]}
 	if len(payload) > 0 {
 		ev.Data = payload
 	}
 	if err := fillBinaryEvent(&ev, attrs); err != nil {
-		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
+		return ev, err
 	}
 	if ev.DataContentType == "" && contentType != "" {
 		ev.DataContentType = contentType
 	}
 	if err := validateAttributes(ev); err != nil {
-		return ev, stageErr(StageEnvelope, ev.ID, ErrNotCloudEvent, "%v", err)
+		return ev, err
 	}
 	if err := checkBinaryData(ev); err != nil {
-		return ev, stageErr(StageData, ev.ID, ErrBadData, "%v", err)
+		return ev, &DataError{Err: err}
 	}
 	return ev, nil
 }
@@ -92,7 +93,7 @@ func fillBinaryEvent(ev *Event, attrs map[string]string) error {
 			return err
 		}
 	}
-	ev.TraceParent, ev.TraceState = cleanTraceContext(parent, state)
+	ev.TraceParent, ev.TraceState = CleanTraceContext(parent, state)
 	return nil
 }
 
@@ -118,7 +119,7 @@ func setBinaryAttribute(ev *Event, kind spec.Kind, name, v string) error {
 	case spec.Subject:
 		ev.Subject = v
 	case spec.Time:
-		t, err := parseTime(v)
+		t, err := ParseTime(v)
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func checkBinaryData(ev Event) error {
 	if ev.DataContentType != "" && !isJSONMediaType(ev.DataContentType) {
 		return errors.New("datacontenttype is not JSON")
 	}
-	if ev.Data != nil && !validJSON(ev.Data) {
+	if ev.Data != nil && !jsoncodec.Valid(ev.Data) {
 		return errors.New("payload is not valid JSON")
 	}
 	return nil

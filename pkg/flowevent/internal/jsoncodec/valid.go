@@ -1,21 +1,21 @@
-package flowevent
+package jsoncodec
 
-import "github.com/flowhook/flowhook/internal/jsonscan"
+import "github.com/flowhook/flowhook/pkg/jsonwire"
 
 // This file is a JSON validator that accepts exactly what json.Valid
 // accepts, in one pass without allocating: encoding/json's scanner runs a
 // state function per byte, which made validation a large share of decoding
-// a request event. FuzzValidJSON holds the two to the same answers.
+// a request event. FuzzValid holds the two to the same answers.
 
 // maxJSONDepth is encoding/json's nesting limit: deeper input is invalid.
 const maxJSONDepth = 10000
 
-// validJSON reports whether b is exactly one JSON value, optionally
+// Valid reports whether b is exactly one JSON value, optionally
 // surrounded by whitespace, as json.Valid does: RFC 8259 grammar, control
 // characters refused in strings, bytes above 0x7f accepted as they are.
-func validJSON(b []byte) bool {
-	i, ok := validValue(b, jsonscan.Space(b, 0), 0)
-	return ok && jsonscan.Space(b, i) == len(b)
+func Valid(b []byte) bool {
+	i, ok := validValue(b, jsonwire.Space(b, 0), 0)
+	return ok && jsonwire.Space(b, i) == len(b)
 }
 
 // validValue checks the value starting at b[i] and returns the index just
@@ -48,7 +48,7 @@ func validObject(b []byte, i, depth int) (int, bool) {
 	if depth > maxJSONDepth {
 		return i, false
 	}
-	i = jsonscan.Space(b, i+1)
+	i = jsonwire.Space(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
@@ -60,14 +60,14 @@ func validObject(b []byte, i, depth int) (int, bool) {
 		if i, ok = validString(b, i); !ok {
 			return i, false
 		}
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if i >= len(b) || b[i] != ':' {
 			return i, false
 		}
-		if i, ok = validValue(b, jsonscan.Space(b, i+1), depth); !ok {
+		if i, ok = validValue(b, jsonwire.Space(b, i+1), depth); !ok {
 			return i, false
 		}
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if i >= len(b) {
 			return i, false
 		}
@@ -75,7 +75,7 @@ func validObject(b []byte, i, depth int) (int, bool) {
 		case '}':
 			return i + 1, true
 		case ',':
-			i = jsonscan.Space(b, i+1)
+			i = jsonwire.Space(b, i+1)
 		default:
 			return i, false
 		}
@@ -87,7 +87,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 	if depth > maxJSONDepth {
 		return i, false
 	}
-	i = jsonscan.Space(b, i+1)
+	i = jsonwire.Space(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, true
 	}
@@ -96,7 +96,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 		if i, ok = validValue(b, i, depth); !ok {
 			return i, false
 		}
-		i = jsonscan.Space(b, i)
+		i = jsonwire.Space(b, i)
 		if i >= len(b) {
 			return i, false
 		}
@@ -104,7 +104,7 @@ func validArray(b []byte, i, depth int) (int, bool) {
 		case ']':
 			return i + 1, true
 		case ',':
-			i = jsonscan.Space(b, i+1)
+			i = jsonwire.Space(b, i+1)
 		default:
 			return i, false
 		}
@@ -172,6 +172,10 @@ func validNumber(b []byte, i int) (int, bool) {
 		i = j
 	}
 	return i, true
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 func skipDigits(b []byte, i int) int {
