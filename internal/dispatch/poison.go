@@ -118,6 +118,9 @@ func (d *Dispatcher) sweepPoison(ctx context.Context, stream jetstream.Stream) {
 	for _, lane := range d.lanes {
 		ci, err := lane.Info(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				return // stopping: not a problem to report
+			}
 			d.log.Warn().Err(err).Msg("dispatch: poison sweep: consumer info")
 			continue
 		}
@@ -153,7 +156,7 @@ func (d *Dispatcher) poisonSuspects(ctx context.Context, stream jetstream.Stream
 	for seq := uint64(1); seq <= floor && len(out) < maxSuspects; {
 		raw, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(filter))
 		if err != nil {
-			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			if !errors.Is(err, jetstream.ErrMsgNotFound) && ctx.Err() == nil {
 				d.log.Warn().Err(err).Msg("dispatch: poison sweep")
 			}
 			break
