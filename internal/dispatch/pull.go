@@ -30,8 +30,10 @@ import (
 //     (no wait: a request that waits briefly races its own expiry, and a
 //     message the server sends as the client gives up is lost until its
 //     ack wait ends). They are sent once Config.PullBatch workers are idle
-//     beyond pullReserve, which stays idle for the probes' messages. A
-//     batch that finds nothing makes the lane wait for a probe again.
+//     beyond pullReserve, which stays idle for the probes' messages (with
+//     more busy lanes than batches of a quarter of PullBatch, a round
+//     serves that many lanes, in turn). A batch that finds nothing makes
+//     the lane wait for a probe again.
 //
 // A batch asks for no more messages than it has idle workers promised to
 // it (idle: neither busy nor promised), so a batch's message never waits
@@ -207,6 +209,14 @@ func (p *puller) nextRequests(ctx context.Context, now time.Time) (reqs []pullRe
 	spare := p.idle - pullReserve
 	if len(busy) == 0 || spare <= 0 || (spare < p.d.cfg.PullBatch && p.idle < p.d.cfg.Workers) {
 		return reqs, nextAt
+	}
+	// With many busy lanes an equal share of the spare would be a few
+	// messages per pull request; this round serves only as many lanes as
+	// get a batch of minBatch, and the next round starts one lane further,
+	// so every busy lane takes its turn.
+	minBatch := max(p.d.cfg.PullBatch/4, 1)
+	if most := max(spare/minBatch, 1); len(busy) > most {
+		busy = busy[:most]
 	}
 	share := max(spare/len(busy), 1)
 	for _, l := range busy {

@@ -160,3 +160,35 @@ func mustPlan(t *testing.T, p *puller) []pullRequest {
 
 // fakeMsg stands for a pulled message the planner only passes on.
 type fakeMsg struct{ jetstream.Msg }
+
+// TestPullBatchesStayBatches: with more busy lanes than batches of a
+// quarter of PullBatch, a round serves that many lanes, and the lanes take
+// turns across rounds.
+func TestPullBatchesStayBatches(t *testing.T) {
+	p := planner(64, 32, 40)
+	for _, l := range p.lanes {
+		l.found, l.inflight = true, 1
+	}
+	served := map[int]int{}
+	for range 40 {
+		p.idle = pullReserve + 32
+		reqs := mustPlan(t, p)
+		if len(reqs) != 4 {
+			t.Fatalf("%d requests for 32 spare workers, want 4 batches of 8", len(reqs))
+		}
+		for i, n := range sizes(p, reqs) {
+			if n != 8 {
+				t.Fatalf("lane %d: batch of %d, want 8", i, n)
+			}
+			served[i]++
+		}
+		for _, r := range reqs {
+			p.finish(r, r.n, r.n, false, nil)
+		}
+	}
+	for i := range p.lanes {
+		if served[i] != 4 {
+			t.Errorf("lane %d served %d times in 40 rounds, want 4 (every lane its turn)", i, served[i])
+		}
+	}
+}
