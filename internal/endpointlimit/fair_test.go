@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 // TestAccountsShareTheOriginsCap: an account alone may use the whole cap;
@@ -11,7 +13,7 @@ import (
 // and the next freed slot goes to the second, ahead of the first's own
 // waiters.
 func TestAccountsShareTheOriginsCap(t *testing.T) {
-	l := New(Config{Default: Limits{MaxConcurrency: 4}, MaxWait: 5 * time.Second}, newFakeClock())
+	l := New(Config{Default: Limits{MaxConcurrency: 4}, MaxWait: 5 * time.Second}, fakeclock.New())
 	var busy []func()
 	for range 4 {
 		r, _, ok := l.Acquire("bulk", key, Limits{})
@@ -69,7 +71,7 @@ func TestAccountsShareTheOriginsCap(t *testing.T) {
 // TestRefusalsQueuePerAccount: an account's refused requests queue behind
 // its own earlier refusals, never behind another account's.
 func TestRefusalsQueuePerAccount(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{Default: Limits{MaxConcurrency: 1}}, clock)
 	r, _, _ := l.Acquire("bulk", key, Limits{})
 	clock.Advance(time.Second) // requests take 1 s
@@ -99,7 +101,7 @@ func TestRefusalsQueuePerAccount(t *testing.T) {
 // TestNodeLimitsAreTheAccounts: a node's own cap and rate bound its
 // account's requests to the origin only.
 func TestNodeLimitsAreTheAccounts(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{}, clock)
 	quota := Limits{MaxConcurrency: 1, RatePerSecond: 0.01}
 	r, _, ok := l.Acquire("bulk", key, quota)
@@ -123,7 +125,7 @@ func TestNodeLimitsAreTheAccounts(t *testing.T) {
 // TestMinShare: with many accounts active, a share never drops below
 // MinShare.
 func TestMinShare(t *testing.T) {
-	l := New(Config{Default: Limits{MaxConcurrency: 64}, MinShare: 8}, newFakeClock())
+	l := New(Config{Default: Limits{MaxConcurrency: 64}, MinShare: 8}, fakeclock.New())
 	for i := range 100 {
 		r, _, ok := l.Acquire(string(rune('a'+i%26))+string(rune('a'+i/26)), key, Limits{})
 		if !ok {

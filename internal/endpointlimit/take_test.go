@@ -4,13 +4,15 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 // TestTakeWaitsForASlot: at a fast origin's cap, Take waits and gets the
 // slot a release frees, first come first served; Acquire cannot jump the
 // queue meanwhile.
 func TestTakeWaitsForASlot(t *testing.T) {
-	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 5 * time.Second}, newFakeClock())
+	l := New(Config{Default: Limits{MaxConcurrency: 1}, MaxWait: 5 * time.Second}, fakeclock.New())
 	release, _, ok := l.Take(context.Background(), "acme", key, Limits{})
 	if !ok {
 		t.Fatal("first Take refused")
@@ -53,7 +55,7 @@ func TestTakeWaitsForASlot(t *testing.T) {
 // expected to free a slot within MaxWait, so Take refuses at once, with a
 // place in the queue, instead of holding the worker.
 func TestTakeRefusesASlowOrigin(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{Default: Limits{MaxConcurrency: 2}, MaxWait: 50 * time.Millisecond}, clock)
 	r, _, _ := l.Acquire("acme", key, Limits{})
 	clock.Advance(10 * time.Second) // average request: 10 s
@@ -111,7 +113,7 @@ func TestTakeGivesUpAfterMaxWait(t *testing.T) {
 // TestTakeWaitsForTheRate: under a rate, Take waits for the next start
 // the rate allows when it is within MaxWait, and refuses beyond.
 func TestTakeWaitsForTheRate(t *testing.T) {
-	l := New(Config{Default: Limits{RatePerSecond: 100}, MaxWait: 35 * time.Millisecond}, newFakeClock())
+	l := New(Config{Default: Limits{RatePerSecond: 100}, MaxWait: 35 * time.Millisecond}, fakeclock.New())
 	start := time.Now()
 	for i := range 4 { // starts at 0, 10, 20, 30 ms
 		if _, _, ok := l.Take(context.Background(), "acme", key, Limits{}); !ok {

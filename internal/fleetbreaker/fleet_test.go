@@ -16,31 +16,12 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var origin = breaker.Key{Account: "acme", Origin: "https://api.example.com:443"}
-
-// fakeClock is a Clock moved by hand, shared by every replica of a test.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // replica is one replica's breakers: a Registry behind a Fleet, with its
 // own NATS connection.
@@ -52,7 +33,7 @@ type replica struct {
 
 // fleetOf starts n replicas on the server at url. They stop when the test
 // ends.
-func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeClock, cfg Config) []*replica {
+func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeclock.Clock, cfg Config) []*replica {
 	t.Helper()
 	out := make([]*replica, n)
 	for i := range out {
@@ -61,7 +42,7 @@ func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeClo
 	return out
 }
 
-func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fakeClock, cfg Config) *replica {
+func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fakeclock.Clock, cfg Config) *replica {
 	t.Helper()
 	nc, js := bustest.Connect(t, url)
 	reg := breaker.NewRegistry(s, clock, zerolog.Nop())
@@ -148,7 +129,7 @@ func readRecord(t *testing.T, f *Fleet) Record {
 // opens, with one record in the bucket.
 func TestFleetTripsOnSharedFaults(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3, OpenTimeout: time.Minute}, clock, Config{})
 	for i, r := range rs {
 		if !r.send(breaker.Fault) {
@@ -171,7 +152,7 @@ func TestFleetTripsOnSharedFaults(t *testing.T) {
 // of consecutive faults everywhere.
 func TestSuccessEndsTheFleetRun(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3}, clock, Config{})
 	steps := []struct {
 		r   int
@@ -204,7 +185,7 @@ func TestSuccessEndsTheFleetRun(t *testing.T) {
 // a new period everywhere; a good one closes every replica's breaker.
 func TestOneProbePerOpenPeriod(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 10 * time.Second})
 	rs[0].send(breaker.Fault)
 	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
@@ -299,7 +280,7 @@ func stampede(rs []*replica, res breaker.Result) []string {
 // probes once the lease has expired, not before.
 func TestDeadProbersLeaseExpires(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 30 * time.Second})
 	rs[0].send(breaker.Fault)
 	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
@@ -330,7 +311,7 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 // breaker: its first call is refused.
 func TestNewReplicaLoadsOpenState(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	s := breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}
 	first := startReplica(t, srv.ClientURL(), "first", s, clock, Config{})
 	first.send(breaker.Fault)
@@ -362,7 +343,7 @@ func TestUnreadableRecordIsOverwritten(t *testing.T) {
 	if _, err := kv.Put(ctx, BucketKey(origin), []byte("garbage")); err != nil {
 		t.Fatal(err)
 	}
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1}, clock, Config{})
 	rs[0].send(breaker.Fault)
 	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
