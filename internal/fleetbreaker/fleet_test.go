@@ -17,6 +17,7 @@ import (
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -75,18 +76,9 @@ func (r *replica) send(res breaker.Result) bool {
 	return true
 }
 
-// eventually polls cond until it holds or a few seconds have passed (the
-// replicas hear each other over NATS).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// hearing is how long a test waits for the replicas to hear each other
+// over NATS.
+const hearing = 5 * time.Second
 
 // fleetOpen reports whether every replica has applied an open record of
 // generation gen.
@@ -136,12 +128,12 @@ func TestFleetTripsOnSharedFaults(t *testing.T) {
 			t.Fatalf("fault %d refused", i)
 		}
 		// Let the fault reach the others before the next one is sent.
-		eventually(t, "the fault is shared", func() bool {
+		poll.Until(t, hearing, "the fault is shared", func() bool {
 			s, ok := rs[(i+1)%3].reg.Status(origin)
 			return ok && (s.Counts.ConsecutiveFailures == uint32(i+1) || s.State == gobreaker.StateOpen)
 		})
 	}
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 	rec := readRecord(t, rs[0].fleet)
 	if !rec.open() || rec.Generation != 1 || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.key() != origin {
 		t.Fatalf("record = %+v, want open for a minute, generation 1", rec)
@@ -163,7 +155,7 @@ func TestSuccessEndsTheFleetRun(t *testing.T) {
 		if !rs[st.r].send(st.res) {
 			t.Fatalf("step %d refused", i)
 		}
-		eventually(t, fmt.Sprintf("step %d is shared", i), func() bool {
+		poll.Until(t, hearing, fmt.Sprintf("step %d is shared", i), func() bool {
 			for _, r := range rs {
 				if s, ok := r.reg.Status(origin); !ok || s.Counts.ConsecutiveFailures != st.run {
 					return false
@@ -188,8 +180,8 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 10 * time.Second})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 
 	for period, res := range []breaker.Result{breaker.Fault, breaker.Fault, breaker.Success} {
 		clock.Advance(time.Minute)
@@ -198,11 +190,11 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 			t.Fatalf("period %d: %d probes went out (%.12v), want 1", period, len(probes), probes)
 		}
 		if res == breaker.Fault {
-			eventually(t, "a new open period is written", func() bool { return readRecord(t, rs[0].fleet).Generation == uint64(period+2) })
+			poll.Until(t, hearing, "a new open period is written", func() bool { return readRecord(t, rs[0].fleet).Generation == uint64(period+2) })
 			if rec := readRecord(t, rs[0].fleet); !rec.open() || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.Prober != "" {
 				t.Fatalf("after failed probe %d: %+v, want open for a minute, no prober", period, rec)
 			}
-			eventually(t, "every replica holds the new period", func() bool {
+			poll.Until(t, hearing, "every replica holds the new period", func() bool {
 				for _, r := range rs {
 					_, err := r.fleet.Allow(origin)
 					var oe *breaker.OpenError
@@ -214,7 +206,7 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 			})
 		}
 	}
-	eventually(t, "every replica closes", func() bool {
+	poll.Until(t, hearing, "every replica closes", func() bool {
 		for _, r := range rs {
 			if s, _ := r.reg.Status(origin); s.State != gobreaker.StateClosed {
 				return false
@@ -283,13 +275,13 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 30 * time.Second})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 	clock.Advance(time.Minute)
 	if _, err := rs[0].fleet.Allow(origin); err != nil { // the probe that never ends
 		t.Fatalf("the first replica could not probe: %v", err)
 	}
-	eventually(t, "the other replica sees the lease", func() bool {
+	poll.Until(t, hearing, "the other replica sees the lease", func() bool {
 		rs[1].fleet.mu.RLock()
 		defer rs[1].fleet.mu.RUnlock()
 		k := rs[1].fleet.known[origin]
@@ -304,7 +296,7 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 		t.Fatalf("after the lease expired: %v", err)
 	}
 	done(breaker.Success)
-	eventually(t, "the fleet closes", func() bool { return !readRecord(t, rs[0].fleet).open() })
+	poll.Until(t, hearing, "the fleet closes", func() bool { return !readRecord(t, rs[0].fleet).open() })
 }
 
 // TestNewReplicaLoadsOpenState starts a replica after the fleet opened a
@@ -315,7 +307,7 @@ func TestNewReplicaLoadsOpenState(t *testing.T) {
 	s := breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}
 	first := startReplica(t, srv.ClientURL(), "first", s, clock, Config{})
 	first.send(breaker.Fault)
-	eventually(t, "the record is written", func() bool {
+	poll.Until(t, hearing, "the record is written", func() bool {
 		_, rev, _ := first.fleet.read(context.Background(), BucketKey(origin))
 		return rev > 0
 	})
@@ -346,6 +338,6 @@ func TestUnreadableRecordIsOverwritten(t *testing.T) {
 	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1}, clock, Config{})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 }
