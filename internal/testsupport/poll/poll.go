@@ -3,10 +3,12 @@
 // it polls a condition until it holds, and fails the test, saying what it
 // waited for, when it does not within a time limit.
 //
-// Polling starts at once and backs off from 1 ms to 10 ms between checks,
-// so a condition that holds early is seen early and one that takes seconds
-// (a NATS server's counters, a child process's output) is not checked in a
-// busy loop. Under testing/synctest the pauses are the bubble's fake time.
+// The first check is made at once; the pause before each next one is an
+// eighth of the time waited so far, at least 1 ms and at most 50 ms. A
+// condition that holds soon is seen soon, a condition seen late is seen at
+// most an eighth late, and a long wait (a NATS server's counters, a child
+// process's output) is not a busy loop that slows down what it waits for.
+// Under testing/synctest the pauses are the bubble's fake time.
 //
 // Only tests import this package.
 package poll
@@ -17,11 +19,11 @@ import (
 	"time"
 )
 
-// Pauses between checks: the first, doubled after each check up to the
-// last.
+// Bounds of the pause between two checks, which is otherwise an eighth of
+// the time waited so far.
 const (
-	firstPause = time.Millisecond
-	maxPause   = 10 * time.Millisecond
+	minPause = time.Millisecond
+	maxPause = 50 * time.Millisecond
 )
 
 var errNotYet = errors.New("not yet")
@@ -58,14 +60,13 @@ func UntilNoError(t testing.TB, within time.Duration, check func() error) {
 // run calls check until it returns nil or within has passed, and returns
 // its last error.
 func run(within time.Duration, check func() error) error {
-	deadline := time.Now().Add(within)
-	pause := firstPause
+	start := time.Now()
 	for {
 		err := check()
-		if err == nil || !time.Now().Before(deadline) {
+		waited := time.Since(start)
+		if err == nil || waited >= within {
 			return err
 		}
-		time.Sleep(pause) // polling a condition, not a fixed wait
-		pause = min(2*pause, maxPause)
+		time.Sleep(min(max(waited/8, minPause), maxPause)) // polling a condition, not a fixed wait
 	}
 }

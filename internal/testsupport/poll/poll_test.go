@@ -45,31 +45,52 @@ func TestUntilReturnsOnceCondHolds(t *testing.T) {
 		if failed != "" || calls != 3 {
 			t.Fatalf("failed %q after %d calls, want success at the third", failed, calls)
 		}
-		// Pauses of 1 ms and 2 ms between the three calls.
-		if waited := time.Since(start); waited != 3*time.Millisecond {
-			t.Fatalf("waited %v, want 3ms", waited)
+		// The first check at once, then 1 ms pauses while little time has
+		// passed.
+		if waited := time.Since(start); waited != 2*time.Millisecond {
+			t.Fatalf("waited %v, want 2ms", waited)
 		}
 	})
 }
 
 func TestUntilTimesOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		calls := 0
 		start := time.Now()
 		failed := failure(t, func(tb testing.TB) {
-			Until(tb, 100*time.Millisecond, "the sky falls", func() bool { calls++; return false })
+			Until(tb, 100*time.Millisecond, "the sky falls", func() bool { return false })
 		})
 		if want := "timed out after 100ms waiting until the sky falls"; failed != want {
 			t.Fatalf("failed with %q, want %q", failed, want)
 		}
-		if waited := time.Since(start); waited < 100*time.Millisecond || waited > 110*time.Millisecond {
-			t.Fatalf("gave up after %v, want 100ms (one pause more at most)", waited)
-		}
-		// 1+2+4+8 ms, then every 10 ms: 14 checks up to 105 ms.
-		if calls < 12 || calls > 15 {
-			t.Fatalf("%d checks in 100ms, want the pauses to grow to 10ms", calls)
+		if waited := time.Since(start); waited < 100*time.Millisecond || waited > 100*time.Millisecond*9/8 {
+			t.Fatalf("gave up after %v, want 100ms and at most an eighth more", waited)
 		}
 	})
+}
+
+// TestPausesGrowWithTheWait: a condition that holds late is seen at most an
+// eighth (or 50 ms) late, and a long wait checks at most about 20 times a
+// second.
+func TestPausesGrowWithTheWait(t *testing.T) {
+	for _, holds := range []time.Duration{3 * time.Millisecond, 100 * time.Millisecond, time.Second, 10 * time.Second} {
+		synctest.Test(t, func(t *testing.T) {
+			calls := 0
+			start := time.Now()
+			failed := failure(t, func(tb testing.TB) {
+				Until(tb, time.Minute, "late", func() bool { calls++; return time.Since(start) >= holds })
+			})
+			waited := time.Since(start)
+			if failed != "" {
+				t.Fatalf("holds after %v: %s", holds, failed)
+			}
+			if late := waited - holds; late > max(holds/8, time.Millisecond) || late > 50*time.Millisecond {
+				t.Errorf("holds after %v: seen %v late", holds, late)
+			}
+			if most := 40 + int(holds/(50*time.Millisecond)); calls > most {
+				t.Errorf("holds after %v: %d checks, want at most %d", holds, calls, most)
+			}
+		})
+	}
 }
 
 func TestUntilNoErrorReportsTheLastError(t *testing.T) {
