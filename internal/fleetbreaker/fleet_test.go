@@ -96,6 +96,27 @@ func fleetOpen(rs []*replica, gen uint64) func() bool {
 	}
 }
 
+// resultsHeard waits until every other replica has handled the results
+// rs[from] broadcast so far. Results from one connection arrive in order
+// and are handled one at a time, so once a marker sent after them has been
+// handled, so have they: the marker is a success for an origin nobody
+// calls, which only creates that origin's breaker. A test must wait for
+// this before it moves the clock: a fault handled after the move would
+// count in a closed breaker and start a new open period.
+func resultsHeard(t *testing.T, rs []*replica, from int) {
+	t.Helper()
+	marker := breaker.Key{Account: "acme", Origin: "https://marker.example.com:443"}
+	rs[from].fleet.broadcast(marker, false)
+	poll.Until(t, hearing, "every replica has handled "+rs[from].name+"'s results", func() bool {
+		for i, r := range rs {
+			if _, ok := r.reg.Status(marker); i != from && !ok {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func refusesAll(rs []*replica) func() bool {
 	return func() bool {
 		for _, r := range rs {
@@ -182,6 +203,7 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 	rs[0].send(breaker.Fault)
 	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
 	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
+	resultsHeard(t, rs, 0)
 
 	for period, res := range []breaker.Result{breaker.Fault, breaker.Fault, breaker.Success} {
 		clock.Advance(time.Minute)
@@ -277,6 +299,7 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 	rs[0].send(breaker.Fault)
 	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
 	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
+	resultsHeard(t, rs, 0)
 	clock.Advance(time.Minute)
 	if _, err := rs[0].fleet.Allow(origin); err != nil { // the probe that never ends
 		t.Fatalf("the first replica could not probe: %v", err)
