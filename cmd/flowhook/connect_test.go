@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
@@ -132,11 +134,10 @@ func TestTailReportsLostConnection(t *testing.T) {
 // waitFor waits until b holds want.
 func waitFor(t *testing.T, b *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q within 30s:\n%s", want, b.String())
+	poll.UntilNoError(t, 30*time.Second, func() error {
+		if !strings.Contains(b.String(), want) {
+			return fmt.Errorf("no %q:\n%s", want, b.String())
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }

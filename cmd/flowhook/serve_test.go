@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // TestServePortInUse: serve on a taken embedded port fails at once, saying
@@ -53,13 +56,12 @@ func TestServeStartLogAndCleanStop(t *testing.T) {
 	}()
 	// Stop once it is ready (pulling): a stop within the first
 	// milliseconds is another matter.
-	deadline := time.Now().Add(30 * time.Second)
-	for !ready(stderr.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not become ready:\n%s", stderr.String())
+	poll.UntilNoError(t, 30*time.Second, func() error {
+		if !ready(stderr.String()) {
+			return fmt.Errorf("serve did not become ready:\n%s", stderr.String())
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	cancel()
 	select {
 	case code := <-done:
