@@ -271,7 +271,7 @@ func stampede(rs []*replica, res breaker.Result) []string {
 				for !over() {
 					done, err := r.fleet.Allow(origin)
 					if err != nil {
-						time.Sleep(time.Millisecond)
+						time.Sleep(time.Millisecond) // refused: try again, as a busy worker would
 						continue
 					}
 					first.CompareAndSwap(0, time.Now().UnixNano())
