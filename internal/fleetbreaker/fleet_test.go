@@ -32,8 +32,8 @@ type replica struct {
 	fleet *Fleet
 }
 
-// fleetOf starts n replicas on the server at url. They stop when the test
-// ends.
+// fleetOf starts n replicas on the server at url, all reading clock. They
+// stop when the test ends.
 func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeclock.Clock, cfg Config) []*replica {
 	t.Helper()
 	out := make([]*replica, n)
