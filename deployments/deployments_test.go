@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -32,6 +33,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/metrics"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // doc is one Kubernetes object, loosely typed.
@@ -290,21 +292,18 @@ func checkAdminPaths(t *testing.T, paths []string) {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); _ = a.Wait() }()
-	deadline := time.Now().Add(10 * time.Second)
 	for _, p := range paths {
-		for {
+		poll.UntilNoError(t, 10*time.Second, func() error {
 			resp, err := http.Get("http://" + a.AdminAddr() + p)
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
+			if err != nil {
+				return fmt.Errorf("GET %s on the real admin server: %w", p, err)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("GET %s on the real admin server: %v %v", p, err, resp)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("GET %s on the real admin server: %s", p, resp.Status)
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return nil
+		})
 	}
 }
 

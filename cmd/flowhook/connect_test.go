@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -11,10 +12,13 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
@@ -100,11 +104,19 @@ func TestTailReportsLostConnection(t *testing.T) {
 		done <- commands["tail"].run(t.Context(), []string{"--nats-url", natsURL, "--count", "1", "--timeout", "90s"}, &stdout, &stderr)
 	}()
 	waitFor(t, &stderr, "flowhook tail: following")
+	dispatcherPulls(t, natsURL)
 	emb.Shutdown()
 	waitFor(t, &stderr, "flowhook tail: lost the connection to NATS")
+	restarted := time.Now()
 	emb = start()
 	defer emb.Shutdown()
 	waitFor(t, &stderr, "flowhook tail: reconnected to "+natsURL)
+	// tail says it follows again as soon as the connection is back; its
+	// ordered consumer, which starts with new outcomes, is created again on
+	// the server a moment later. An outcome stored in between is not new to
+	// it: wait until the server has it.
+	_, js := bustest.Connect(t, natsURL)
+	poll.UntilNoError(t, 30*time.Second, func() error { return tailConsumerSince(js, restarted) })
 
 	node := writeFile(t, "node.json", tryNode(recvURL))
 	// The dispatcher reconnects too; emit retries until the stream answers.
@@ -129,14 +141,52 @@ func TestTailReportsLostConnection(t *testing.T) {
 	}
 }
 
+// dispatcherPulls waits until the dispatcher has a pull request waiting on
+// one of the request stream's consumers: it runs.
+func dispatcherPulls(t *testing.T, natsURL string) {
+	t.Helper()
+	_, js := bustest.Connect(t, natsURL)
+	poll.Until(t, 30*time.Second, "the dispatcher pulls", func() bool {
+		s, err := js.Stream(context.Background(), bus.DefaultRequestStream)
+		if err != nil {
+			return false
+		}
+		for ci := range s.ListConsumers(context.Background()).Info() {
+			if ci.NumWaiting > 0 {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// tailConsumerSince returns nil once the outcome stream has a consumer
+// created after since that reads whole outcomes (tail's; node stats reads
+// headers only).
+func tailConsumerSince(js jetstream.JetStream, since time.Time) error {
+	s, err := js.Stream(context.Background(), bus.DefaultOutcomeStream)
+	if err != nil {
+		return err
+	}
+	consumers := s.ListConsumers(context.Background())
+	for ci := range consumers.Info() {
+		if !ci.Config.HeadersOnly && ci.Created.After(since) {
+			return nil
+		}
+	}
+	if err := consumers.Err(); err != nil {
+		return err
+	}
+	return errors.New("tail's consumer is not back on the outcome stream")
+}
+
 // waitFor waits until b holds want.
 func waitFor(t *testing.T, b *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q within 30s:\n%s", want, b.String())
+	poll.UntilNoError(t, 30*time.Second, func() error {
+		if !strings.Contains(b.String(), want) {
+			return fmt.Errorf("no %q:\n%s", want, b.String())
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }

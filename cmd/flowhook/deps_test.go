@@ -18,11 +18,14 @@ var testOnlyModules = []string{
 	"gopkg.in/yaml.v3", "go.yaml.in/yaml/v4",   // deployment files
 }
 
-// testOnlyPackages are the repository's own test helpers.
+// testOnlyPackages are the repository's own test helpers outside
+// testSupport.
 var testOnlyPackages = []string{
-	"github.com/flowhook/flowhook/internal/testsupport/browsertest",
 	"github.com/flowhook/flowhook/internal/bus/bustest",
 }
+
+// testSupport holds test-only helpers (browsertest, fakeclock, poll, ...).
+const testSupport = "github.com/flowhook/flowhook/internal/testsupport/"
 
 // TestBinaryLinksNoTestOnlyCode: the flowhook binary links no module or
 // package that only tests need.
@@ -44,6 +47,11 @@ func TestBinaryLinksNoTestOnlyCode(t *testing.T) {
 	}
 	for _, name := range append(testOnlyModules, testOnlyPackages...) {
 		if linked[name] {
+			t.Errorf("the flowhook binary links %s, which only tests need", name)
+		}
+	}
+	for name := range linked {
+		if strings.HasPrefix(name, testSupport) {
 			t.Errorf("the flowhook binary links %s, which only tests need", name)
 		}
 	}

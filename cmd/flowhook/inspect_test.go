@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/internal/tools/inspect"
 )
 
@@ -30,19 +32,20 @@ func startInspect(t *testing.T, args ...string) (string, *syncBuffer) {
 		}
 	})
 	re := regexp.MustCompile(`catching requests on (http://\S+)/ `)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	var base string
+	poll.UntilNoError(t, 10*time.Second, func() error {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], &stdout
+			base = m[1]
+			return nil
 		}
 		select {
 		case code := <-done:
 			t.Fatalf("inspect exited %d: %s", code, stderr.String())
-		case <-time.After(5 * time.Millisecond): // waiting for the listener's address to be printed
+		default:
 		}
-	}
-	t.Fatalf("inspect printed no address: %s", stdout.String())
-	return "", nil
+		return fmt.Errorf("inspect printed no address: %s", stdout.String())
+	})
+	return base, &stdout
 }
 
 func TestInspectCommand(t *testing.T) {

@@ -51,12 +51,6 @@ func bindSampleFlags(fs *flag.FlagSet) *sampleFlags {
 	return f
 }
 
-// usageError is a problem with the command line or an unreadable file:
-// exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-
 // load reads the sample: the document at path (- for stdin) completed by
 // the profile and trigger flags.
 func (f *sampleFlags) load(path string) (preview.Sample, preview.Kind, error) {

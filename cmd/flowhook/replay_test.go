@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -18,6 +19,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -200,18 +202,14 @@ func TestReplayedEventMeetsItsStoredOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	poll.UntilNoError(t, 15*time.Second, func() error {
 		_, err := outcomes.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject("acme", "fresh"))
 		info, cerr := (bus.Topology{}).Backlog(ctx, js)
-		if err == nil && cerr == nil && info.Pending == 0 && info.AckPending == 0 {
-			break
+		if err != nil || cerr != nil || info.Pending != 0 || info.AckPending != 0 {
+			return fmt.Errorf("replayed events not handled (outcome: %v, backlog: %+v %v)", err, info, cerr)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("replayed events not handled in time (outcome: %v)", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	if n := recv.count("/fresh"); n != 1 {
 		t.Errorf("fresh event's endpoint got %d requests, want 1", n)
 	}

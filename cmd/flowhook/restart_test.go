@@ -17,6 +17,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -71,13 +72,9 @@ func TestServeRestartLosesNothing(t *testing.T) {
 	}
 	first := startServe(t, bin, srv.ClientURL())
 	// Kill the first process once part of the batch is done.
-	deadline := time.Now().Add(60 * time.Second)
-	for storedOutcomes(t, js) < total/4 {
-		if time.Now().After(deadline) {
-			t.Fatal("first process made no progress")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(t, 60*time.Second, "the first process has stored a quarter of the outcomes", func() bool {
+		return storedOutcomes(t, js) >= total/4
+	})
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -91,20 +88,16 @@ func TestServeRestartLosesNothing(t *testing.T) {
 		_ = second.Process.Signal(syscall.SIGTERM)
 		_ = second.Wait()
 	}()
-	deadline = time.Now().Add(90 * time.Second)
-	for {
+	poll.UntilNoError(t, 90*time.Second, func() error {
 		ci, err := (bus.Topology{AckWait: 4 * time.Second}).Backlog(ctx, js)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if storedOutcomes(t, js) >= total && ci.Pending == 0 && ci.AckPending == 0 {
-			break
+		if n := storedOutcomes(t, js); n < total || ci.Pending != 0 || ci.AckPending != 0 {
+			return fmt.Errorf("after restart: %d of %d outcomes stored (pending %d, ack pending %d)", n, total, ci.Pending, ci.AckPending)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after restart: %d of %d outcomes stored", storedOutcomes(t, js), total)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 	seen := map[string]int{}
 	c, err := js.OrderedConsumer(ctx, bus.DefaultOutcomeStream, jetstream.OrderedConsumerConfig{})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/nodestats"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -65,16 +66,10 @@ func statsServer(t *testing.T) string {
 
 func waitCounted(t *testing.T, kv jetstream.KeyValue, seq uint64) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if e, err := kv.Get(context.Background(), "checkpoint"); err == nil && string(e.Value()) == fmt.Sprint(seq) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("outcomes not counted in time")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(t, 15*time.Second, fmt.Sprintf("outcomes up to %d are counted", seq), func() bool {
+		e, err := kv.Get(context.Background(), "checkpoint")
+		return err == nil && string(e.Value()) == fmt.Sprint(seq)
+	})
 }
 
 func TestStatsCommand(t *testing.T) {

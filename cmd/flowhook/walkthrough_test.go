@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // walkthroughHeading is the README section TestReadmeTryWalkthrough runs.
@@ -151,13 +154,12 @@ func (w *walkthrough) waitTail(n int) {
 	if w.tail == nil {
 		t.Fatal("the walkthrough never runs tail")
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for strings.Count(w.tail.output(), "  request ") < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("tail printed %d of %d outcomes:\n%s", strings.Count(w.tail.output(), "  request "), n, w.tail.output())
+	poll.UntilNoError(t, 30*time.Second, func() error {
+		if got := strings.Count(w.tail.output(), "  request "); got < n {
+			return fmt.Errorf("tail printed %d of %d outcomes:\n%s", got, n, w.tail.output())
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func (w *walkthrough) start(cmd string) *bgProcess {
@@ -220,38 +222,37 @@ func (p *bgProcess) stop() {
 // waitFor waits until the process has printed s.
 func (p *bgProcess) waitFor(t *testing.T, s string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(p.output(), s) {
-		select {
-		case <-p.done:
-			t.Fatalf("process exited before printing %q:\n%s", s, p.output())
-		case <-time.After(20 * time.Millisecond):
+	poll.UntilNoError(t, 30*time.Second, func() error {
+		if strings.Contains(p.output(), s) {
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q within 30s:\n%s", s, p.output())
-		}
+		p.failIfExited(t, fmt.Sprintf("before printing %q", s))
+		return fmt.Errorf("no %q:\n%s", s, p.output())
+	})
+}
+
+// failIfExited fails t if the process has exited.
+func (p *bgProcess) failIfExited(t *testing.T, when string) {
+	t.Helper()
+	select {
+	case <-p.done:
+		t.Fatalf("process exited %s:\n%s", when, p.output())
+	default:
 	}
 }
 
 // waitPort waits until something listens on the loopback port.
 func waitPort(t *testing.T, port string, p *bgProcess) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	poll.UntilNoError(t, 30*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second)
 		if err == nil {
 			c.Close()
-			return
+			return nil
 		}
-		select {
-		case <-p.done:
-			t.Fatalf("process exited:\n%s", p.output())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s:\n%s", port, p.output())
-		}
-	}
+		p.failIfExited(t, "before listening on "+port)
+		return fmt.Errorf("nothing listens on %s:\n%s", port, p.output())
+	})
 }
 
 // freePort returns a loopback port that was free a moment ago.

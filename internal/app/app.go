@@ -16,6 +16,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/clock"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/fleetbreaker"
@@ -118,7 +119,7 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.breakers = breaker.NewRegistry(cfg.Breaker, systemClock{}, a.log)
+	a.breakers = breaker.NewRegistry(cfg.Breaker, clock.System{}, a.log)
 	obs, tracer, err := a.setupOperations(sctx, js, topo)
 	if err != nil {
 		return err
@@ -208,7 +209,3 @@ func (a *App) close() {
 		a.embedded.Shutdown()
 	}
 }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }

@@ -21,6 +21,7 @@ import (
 	"github.com/flowhook/flowhook/internal/nodestats"
 	"github.com/flowhook/flowhook/internal/oauth/oauthtest"
 	"github.com/flowhook/flowhook/internal/secret"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -280,7 +281,7 @@ func TestAuthFailedEndToEnd(t *testing.T) {
 		}
 	}
 	var v nodestats.View
-	eventually(t, "node stats flag the expired node", 15*time.Second, func() bool {
+	poll.Until(t, 15*time.Second, "node stats flag the expired node", func() bool {
 		status, body := get(t, a, "/v1/stats?account=acme&flow=flow-1&node=expired")
 		v = nodestats.View{}
 		return status == 200 && json.Unmarshal([]byte(body), &v) == nil && v.Total == 3
@@ -288,7 +289,7 @@ func TestAuthFailedEndToEnd(t *testing.T) {
 	if r := v.CredentialsRejected; r == nil || r.Times != 3 || r.Since.IsZero() {
 		t.Errorf("expired node's stats: credentials_rejected %+v", r)
 	}
-	eventually(t, "the basic node is not flagged", 15*time.Second, func() bool {
+	poll.Until(t, 15*time.Second, "the basic node is not flagged", func() bool {
 		status, body := get(t, a, "/v1/stats?account=acme&flow=flow-1&node=basic")
 		v = nodestats.View{}
 		return status == 200 && json.Unmarshal([]byte(body), &v) == nil && v.Total == 3
@@ -296,7 +297,7 @@ func TestAuthFailedEndToEnd(t *testing.T) {
 	if v.CredentialsRejected != nil {
 		t.Errorf("basic node flagged: %+v", v.CredentialsRejected)
 	}
-	eventually(t, "the gauge counts acme's 3 and other's 1 rejected nodes", 15*time.Second, func() bool {
+	poll.Until(t, 15*time.Second, "the gauge counts acme's 3 and other's 1 rejected nodes", func() bool {
 		_, body := get(t, a, "/metrics")
 		return strings.Contains(body, "flowhook_nodestats_credentials_rejected_nodes 4\n")
 	})

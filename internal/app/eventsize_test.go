@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -139,15 +140,11 @@ func TestDeadLetterFitsTheServer(t *testing.T) {
 	if err := nc.PublishMsg(m); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	var dls []jetstream.Msg
-	for len(dls) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no dead letter stored")
-		}
-		time.Sleep(50 * time.Millisecond)
+	poll.Until(t, 30*time.Second, "a dead letter is stored", func() bool {
 		dls = readStream(t, js, bus.DefaultDeadLetterStream)
-	}
+		return len(dls) > 0
+	})
 	_, dl, err := flowevent.DecodeDeadLetter(natsMsg(dls[0]))
 	if err != nil {
 		t.Fatal(err)
@@ -158,5 +155,8 @@ func TestDeadLetterFitsTheServer(t *testing.T) {
 	if !dl.OriginalTruncated || dl.OriginalBytes != len(m.Data) || !bytes.HasPrefix(m.Data, dl.Original) || len(dl.Original) == 0 {
 		t.Fatalf("dead letter: truncated %v, %d of %d bytes", dl.OriginalTruncated, len(dl.Original), dl.OriginalBytes)
 	}
-	waitUntil(t, 10*time.Second, func() bool { return requestBacklog(t, js).Pending+requestBacklog(t, js).AckPending == 0 })
+	poll.Until(t, 10*time.Second, "the request backlog is empty", func() bool {
+		b := requestBacklog(t, js)
+		return b.Pending+b.AckPending == 0
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/clock"
 	"github.com/flowhook/flowhook/internal/dispatch"
 	"github.com/flowhook/flowhook/internal/fleetbreaker"
 	"github.com/flowhook/flowhook/pkg/flowevent"
@@ -66,7 +67,7 @@ func (a *App) newFleet(sctx context.Context, js jetstream.JetStream, topo bus.To
 		ProbeLease:     lease,
 	}
 	fleet, err := fleetbreaker.New(sctx, cfg, fleetbreaker.Deps{
-		Conn: a.nc, JetStream: js, Registry: a.breakers, Clock: systemClock{}, Log: a.log,
+		Conn: a.nc, JetStream: js, Registry: a.breakers, Clock: clock.System{}, Log: a.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: fleet breaker: %w", err)

@@ -19,6 +19,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/endpointlimit"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -135,18 +136,6 @@ func waitAsync(t *testing.T, js jetstream.JetStream) {
 	case <-js.PublishAsyncComplete():
 	case <-time.After(30 * time.Second):
 		t.Fatal("async publishes not acknowledged")
-	}
-}
-
-// waitUntil polls cond until it holds, or fails the test after timeout.
-func waitUntil(t *testing.T, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in time")
-		}
-		time.Sleep(10 * time.Millisecond) // polling the server's counters
 	}
 }
 
@@ -339,13 +328,9 @@ func waitVictim(t *testing.T, js jetstream.JetStream, visits int, n flowevent.No
 	for i := range visits {
 		publishAs(t, js, victimAccount, fmt.Sprintf("visit-%d", i), n)
 	}
-	deadline := time.Now().Add(timeout)
-	for storedFor(t, js, victimAccount) < visits {
-		if time.Now().After(deadline) {
-			t.Fatalf("victim's %d outcomes not stored within %s", visits, timeout)
-		}
-		time.Sleep(10 * time.Millisecond) // polling the server's counters
-	}
+	poll.Until(t, timeout, fmt.Sprintf("the victim's %d outcomes are stored", visits), func() bool {
+		return storedFor(t, js, victimAccount) >= visits
+	})
 	return storedFor(t, js, attackerAccount)
 }
 
@@ -376,7 +361,7 @@ func TestHostileBacklog(t *testing.T) {
 	}
 	waitAsync(t, js)
 	startApp(t, cfg)
-	waitUntil(t, 30*time.Second, func() bool { return storedFor(t, js, attackerAccount) >= 50 })
+	poll.Until(t, 30*time.Second, "50 of the attacker's outcomes are stored", func() bool { return storedFor(t, js, attackerAccount) >= 50 })
 	done := waitVictim(t, js, 5, hostileNode(recv.URL+"/victim/ok"), 60*time.Second)
 	t.Logf("attacker's outcomes stored when the victim's 5 were: %d of %d", done, backlog)
 	if done > backlog/2 {

@@ -18,6 +18,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
 	"github.com/flowhook/flowhook/internal/nodestats"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -31,17 +32,6 @@ func get(t *testing.T, a *app.App, path string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
-}
-
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // TestOperations runs events through the service and reads them back from
@@ -117,7 +107,7 @@ func TestOperations(t *testing.T) {
 	}
 
 	var v nodestats.View
-	eventually(t, "node stats count the gone node", 15*time.Second, func() bool {
+	poll.Until(t, 15*time.Second, "node stats count the gone node", func() bool {
 		status, body := get(t, a, "/v1/stats?account=acme&flow=flow-1&node=gone")
 		return status == 200 && json.Unmarshal([]byte(body), &v) == nil && v.Total == 10
 	})
@@ -125,7 +115,7 @@ func TestOperations(t *testing.T) {
 		t.Errorf("gone node's stats: %+v", v)
 	}
 	var worst nodestats.Report
-	eventually(t, "both nodes counted", 15*time.Second, func() bool {
+	poll.Until(t, 15*time.Second, "both nodes counted", func() bool {
 		status, body := get(t, a, "/v1/stats/worst?account=acme")
 		return status == 200 && json.Unmarshal([]byte(body), &worst) == nil && worst.Total.Total == 30
 	})
@@ -143,7 +133,7 @@ func TestOperations(t *testing.T) {
 	if err := js.DeleteConsumer(context.Background(), bus.DefaultRequestStream, bus.DefaultConsumer+"-p0"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "/readyz notices the consumer is gone", 5*time.Second, func() bool {
+	poll.Until(t, 5*time.Second, "/readyz notices the consumer is gone", func() bool {
 		status, body := get(t, a, "/readyz")
 		return status == 503 && strings.Contains(body, "consumer not found")
 	})
@@ -176,11 +166,11 @@ func TestReadyzWhileDraining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "ready", 5*time.Second, func() bool { s, _ := get(t, a, "/readyz"); return s == 200 })
+	poll.Until(t, 5*time.Second, "ready", func() bool { s, _ := get(t, a, "/readyz"); return s == 200 })
 	publishRequest(t, js, "drain-1", "slow", node(slow, flowevent.ResponseCheck{Kind: flowevent.CheckStatus, Status: 200}, flowevent.RouteNo))
 	<-hit
 	cancel()
-	eventually(t, "/readyz reports draining", 5*time.Second, func() bool {
+	poll.Until(t, 5*time.Second, "/readyz reports draining", func() bool {
 		s, body := get(t, a, "/readyz")
 		return s == 503 && strings.Contains(body, "draining")
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // waitPulling waits until the dispatcher has a pull request waiting on its
@@ -17,16 +18,14 @@ import (
 func waitPulling(t *testing.T, url string) {
 	t.Helper()
 	_, js := bustest.Connect(t, url)
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := js.Consumer(context.Background(), bus.DefaultRequestStream, "flowhook"); err == nil {
-			if info, err := c.Info(context.Background()); err == nil && info.NumWaiting > 0 {
-				return
-			}
+	poll.Until(t, 15*time.Second, "the dispatcher pulls", func() bool {
+		c, err := js.Consumer(context.Background(), bus.DefaultRequestStream, "flowhook")
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("the dispatcher did not start pulling")
+		info, err := c.Info(context.Background())
+		return err == nil && info.NumWaiting > 0
+	})
 }
 
 // TestMaxPayloadCheckedAtStart: against a server with NATS's stock 1 MiB

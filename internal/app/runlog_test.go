@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -75,22 +77,17 @@ func startAppWithLog(t *testing.T, cfg app.Config, logger zerolog.Logger) *app.A
 func waitStoredOutcomes(t *testing.T, js jetstream.JetStream, want int, timeout time.Duration) map[string][]flowevent.Outcome {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(timeout)
-	for {
+	poll.UntilNoError(t, timeout, func() error {
 		s, err := js.Stream(ctx, bus.DefaultOutcomeStream)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ci := requestBacklog(t, js)
-		stored := int(s.CachedInfo().State.Msgs)
-		if stored >= want && ci.Pending == 0 && ci.AckPending == 0 {
-			break
+		if stored := int(s.CachedInfo().State.Msgs); stored < want || ci.Pending != 0 || ci.AckPending != 0 {
+			return fmt.Errorf("%d outcomes stored, want %d (pending %d, ack pending %d)", stored, want, ci.Pending, ci.AckPending)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %d outcomes stored, want %d (pending %d, ack pending %d)", stored, want, ci.Pending, ci.AckPending)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the server's counters
-	}
+		return nil
+	})
 	outs := map[string][]flowevent.Outcome{}
 	for _, m := range readStream(t, js, bus.DefaultOutcomeStream) {
 		_, o, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/internal/tracing"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
@@ -133,19 +135,17 @@ func storedOutcomeTrace(t *testing.T, js jetstream.JetStream, requestID string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		m, err := s.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject("acme", requestID))
-		if err == nil {
-			ev, _, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject, Header: m.Header, Data: m.Data})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ev.TraceParent
+	var m *jetstream.RawStreamMsg
+	poll.UntilNoError(t, 20*time.Second, func() error {
+		m, err = s.GetLastMsgForSubject(ctx, flowevent.OutcomeSubject("acme", requestID))
+		if err != nil {
+			return fmt.Errorf("no outcome for %s: %w", requestID, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no outcome for %s: %v", requestID, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return nil
+	})
+	ev, _, err := flowevent.DecodeOutcome(&nats.Msg{Subject: m.Subject, Header: m.Header, Data: m.Data})
+	if err != nil {
+		t.Fatal(err)
 	}
+	return ev.TraceParent
 }

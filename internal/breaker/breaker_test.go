@@ -12,39 +12,19 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sony/gobreaker/v2"
 	"go.uber.org/goleak"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// fakeClock is a Clock moved by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const origin = "https://api.example.com:443"
 
 // key is the breaker key of origin for account acme, the tests' account.
 func key(origin string) Key { return Key{Account: "acme", Origin: origin} }
 
-func newTestRegistry(s Settings) (*Registry, *fakeClock) {
-	c := newFakeClock()
+func newTestRegistry(s Settings) (*Registry, *fakeclock.Clock) {
+	c := fakeclock.New()
 	return NewRegistry(s, c, zerolog.Nop()), c
 }
 
@@ -427,7 +407,7 @@ func TestForceOpen(t *testing.T) {
 
 func TestStateChangesAreAnnouncedInOrder(t *testing.T) {
 	var logBuf bytes.Buffer
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	r := NewRegistry(Settings{FailureThreshold: 1}, clock, zerolog.New(&logBuf))
 	type tr struct {
 		origin   string

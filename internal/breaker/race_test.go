@@ -9,6 +9,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 // TestConcurrentUse hammers a registry from many goroutines (run it with
@@ -16,7 +18,7 @@ import (
 // snapshots, forced opens, closes and recorded results from elsewhere, and
 // sweeps. Every admitted call must be released.
 func TestConcurrentUse(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	r := NewRegistry(Settings{FailureThreshold: 3, OpenTimeout: time.Second, HalfOpenProbes: 2, Interval: 5 * time.Second, IdleEvict: 4 * time.Second},
 		clock, zerolog.Nop())
 	var transitions sync.Map

@@ -8,6 +8,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/flowhook/flowhook/internal/clock"
 )
 
 // Registry holds one circuit breaker per Key (account and origin), created
@@ -29,13 +31,14 @@ type Registry struct {
 }
 
 // NewRegistry returns an empty Registry. Zero settings take their defaults;
-// a nil clock is the system clock. log receives one event per state change.
-func NewRegistry(s Settings, clock Clock, log zerolog.Logger) *Registry {
-	if clock == nil {
-		clock = systemClock{}
+// a nil c is the system clock (clock.System). log receives one event per
+// state change.
+func NewRegistry(s Settings, c Clock, log zerolog.Logger) *Registry {
+	if c == nil {
+		c = clock.System{}
 	}
-	r := &Registry{settings: s.withDefaults(), clock: clock, log: log, entries: make(map[Key]*entry)}
-	r.nextSweep.Store(clock.Now().Add(r.sweepEvery()).UnixNano())
+	r := &Registry{settings: s.withDefaults(), clock: c, log: log, entries: make(map[Key]*entry)}
+	r.nextSweep.Store(c.Now().Add(r.sweepEvery()).UnixNano())
 	return r
 }
 

@@ -2,15 +2,11 @@ package breaker
 
 import "time"
 
-// Clock tells the time. It must be safe for concurrent use.
+// Clock is the time a Registry judges open periods and count windows by,
+// with the contract of clock.Clock: Now is safe for concurrent use.
 type Clock interface {
 	Now() time.Time
 }
-
-// systemClock is the real clock.
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
 
 // Settings configures every breaker of a Registry. A zero field takes its
 // default.

@@ -36,23 +36,6 @@ type EmbeddedOptions struct {
 // of events up to a few MiB (NATS's own default is 1 MiB).
 const DefaultEmbeddedMaxPayload = 8 << 20
 
-// ErrPortInUse reports that a port the embedded server needs is already
-// taken, by another NATS server or another flowhook serve most likely.
-var ErrPortInUse = errors.New("bus: port in use")
-
-// PortInUseError names the address that is taken; it matches ErrPortInUse.
-type PortInUseError struct {
-	// Addr is host:port.
-	Addr string
-}
-
-func (e *PortInUseError) Error() string {
-	return "bus: embedded NATS server: " + e.Addr + " is already in use (another NATS server or flowhook serve?)"
-}
-
-// Is reports whether target is ErrPortInUse.
-func (e *PortInUseError) Is(target error) bool { return target == ErrPortInUse }
-
 // checkPortFree returns a *PortInUseError when host:port cannot be
 // listened on because something else listens there. A port of 0 or less
 // (any free port) is always free. The check is not atomic with the

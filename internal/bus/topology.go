@@ -130,9 +130,6 @@ type Workload struct {
 	LongestDelay time.Duration
 }
 
-// ErrInvariant is wrapped by every error Check returns.
-var ErrInvariant = errors.New("bus: topology invariant violated")
-
 // Check verifies the invariants between the topology's settings and the
 // workload, and says what to change when one does not hold.
 func (t Topology) Check(w Workload) error {

@@ -18,7 +18,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 
 	"github.com/flowhook/flowhook/internal/accountcache"
 	"github.com/flowhook/flowhook/internal/egress"
@@ -59,13 +58,6 @@ func New(max, perAccount int) *Identities {
 	}
 	return &Identities{cache: accountcache.New[string, *entry](max, perAccount)}
 }
-
-// Errors of Identity. Their text never holds PEM content.
-var (
-	ErrCertificate = errors.New("clienttls: the client certificate or its key cannot be used (PEM certificate chain and a matching PKCS #8, PKCS #1 or SEC 1 key expected)")
-	ErrCA          = errors.New("clienttls: the certificate authorities hold no PEM certificate")
-	ErrEmpty       = errors.New("clienttls: no certificate and no certificate authority")
-)
 
 // Identity returns account's identity for the texts p, named by ref (the
 // node's secret names, so that a node's identity is found without hashing

@@ -2,7 +2,6 @@ package egress
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -77,9 +76,6 @@ type Config struct {
 	// system pool. Verification is never turned off.
 	RootCAs *x509.CertPool
 }
-
-// ErrInvalidConfig is wrapped by every error New returns for a bad Config.
-var ErrInvalidConfig = errors.New("egress: invalid config")
 
 // withDefaults returns cfg with zero-valued fields set to their defaults.
 func (cfg Config) withDefaults() Config {

@@ -3,7 +3,6 @@ package egress
 import (
 	"context"
 	"net/netip"
-	"strconv"
 	"strings"
 	"syscall"
 )
@@ -179,25 +178,3 @@ func (g *guard) controlPort(_ context.Context, _, address string, _ syscall.RawC
 	}
 	return g.checkPort(ap.Port())
 }
-
-// blockedError is a dial the guard refused. Its text names the address and
-// its class, never a host name, path or query.
-type blockedError struct {
-	addr       netip.Addr
-	port       uint16
-	class      string
-	portDenied bool
-}
-
-func (e *blockedError) detail() string {
-	switch {
-	case e.portDenied:
-		return "destination port " + strconv.Itoa(int(e.port)) + " is not allowed"
-	case !e.addr.IsValid():
-		return "destination is denied (" + e.class + ")"
-	default:
-		return "destination " + e.addr.String() + " is in a denied range (" + e.class + ")"
-	}
-}
-
-func (e *blockedError) Error() string { return "egress: " + e.detail() }

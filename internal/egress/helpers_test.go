@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // countingListener accepts TCP connections and counts them. It is the
@@ -64,13 +66,7 @@ func (cl *countingListener) acceptedBeforeProbe(t *testing.T) int64 {
 		t.Fatalf("probe: %v", err)
 	}
 	defer c.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for cl.accepted.Load() == before {
-		if time.Now().After(deadline) {
-			t.Fatal("probe connection never accepted")
-		}
-		time.Sleep(time.Millisecond) // polling for a condition, not a fixed wait
-	}
+	poll.Until(t, 5*time.Second, "the probe connection is accepted", func() bool { return cl.accepted.Load() != before })
 	// The probe was accepted last: everything counted before it came earlier.
 	return cl.accepted.Load() - 1
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -254,9 +255,7 @@ func TestIdleConnectionsBounded(t *testing.T) {
 			}
 		})
 	}
-	for slow.conns.Load() < 3 {
-		time.Sleep(time.Millisecond) // polling until the three are connected
-	}
+	poll.Until(t, 5*time.Second, "the three are connected", func() bool { return slow.conns.Load() >= 3 })
 	close(hold)
 	wg.Wait()
 	if n := c.pool.idle(); n != 2 {
@@ -304,13 +303,7 @@ func TestIdleTimeout(t *testing.T) {
 	if _, err := get(t, c, recv.url("/"), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for c.pool.idle() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("idle connection never expired")
-		}
-		time.Sleep(5 * time.Millisecond) // polling for the expiry
-	}
+	poll.Until(t, 5*time.Second, "the idle connection expires", func() bool { return c.pool.idle() == 0 })
 	if _, err := get(t, c, recv.url("/"), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

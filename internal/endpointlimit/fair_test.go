@@ -3,7 +3,10 @@ package endpointlimit
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 // TestAccountsShareTheOriginsCap: an account alone may use the whole cap;
@@ -11,65 +14,77 @@ import (
 // and the next freed slot goes to the second, ahead of the first's own
 // waiters.
 func TestAccountsShareTheOriginsCap(t *testing.T) {
-	l := New(Config{Default: Limits{MaxConcurrency: 4}, MaxWait: 5 * time.Second}, newFakeClock())
-	var busy []func()
-	for range 4 {
-		r, _, ok := l.Acquire("bulk", key, Limits{})
-		if !ok {
-			t.Fatal("an account alone was refused below the cap")
+	// Take waits on timers: run in a synctest bubble (see take_test.go),
+	// where synctest.Wait tells when every Take has settled.
+	synctest.Test(t, func(t *testing.T) {
+		l := New(Config{Default: Limits{MaxConcurrency: 4}, MaxWait: 5 * time.Second}, nil)
+		var busy []func()
+		for range 4 {
+			r, _, ok := l.Acquire("bulk", key, Limits{})
+			if !ok {
+				t.Fatal("an account alone was refused below the cap")
+			}
+			busy = append(busy, r)
 		}
-		busy = append(busy, r)
-	}
-	// The bulk account's next request waits in line first.
-	bulkGot := make(chan bool, 1)
-	go func() {
-		r, _, ok := l.Take(context.Background(), "bulk", key, Limits{})
-		if ok {
+		// The bulk account's next request waits in line first.
+		bulkGot := make(chan bool, 1)
+		go func() {
+			r, _, ok := l.Take(context.Background(), "bulk", key, Limits{})
+			if ok {
+				defer r()
+			}
+			bulkGot <- ok
+		}()
+		synctest.Wait()
+		if n := waiters(l); n != 1 {
+			t.Fatalf("%d waiters, want bulk's one", n)
+		}
+		victimGot := make(chan func(), 1)
+		go func() {
+			r, _, ok := l.Take(context.Background(), "victim", key, Limits{})
+			if !ok {
+				t.Error("the victim was refused")
+				r = func() {}
+			}
+			victimGot <- r
+		}()
+		synctest.Wait()
+		if n := waiters(l); n != 2 {
+			t.Fatalf("%d waiters, want bulk's and the victim's", n)
+		}
+		busy[0]()
+		synctest.Wait()
+		select {
+		case r := <-victimGot:
 			defer r()
+		default:
+			t.Fatal("the freed slot did not go to the victim")
 		}
-		bulkGot <- ok
-	}()
-	waitUntil(t, func() bool { return waiters(l) == 1 })
-	victimGot := make(chan func(), 1)
-	go func() {
-		r, _, ok := l.Take(context.Background(), "victim", key, Limits{})
-		if !ok {
-			t.Error("the victim was refused")
-			r = func() {}
+		if n := l.InFlightOf("victim", key); n != 1 {
+			t.Fatalf("victim in flight %d, want 1", n)
 		}
-		victimGot <- r
-	}()
-	waitUntil(t, func() bool { return waiters(l) == 2 })
-	busy[0]()
-	select {
-	case r := <-victimGot:
-		defer r()
-	case <-time.After(5 * time.Second):
-		t.Fatal("the freed slot did not go to the victim")
-	}
-	if n := l.InFlightOf("victim", key); n != 1 {
-		t.Fatalf("victim in flight %d, want 1", n)
-	}
-	// Two accounts active: bulk's share is 2 and it holds 3, so its
-	// waiter is not served by the next release either.
-	busy[1]()
-	select {
-	case <-bulkGot:
-		t.Fatal("bulk got a slot above its share")
-	case <-time.After(50 * time.Millisecond):
-	}
-	for _, r := range busy[2:] {
-		r()
-	}
-	if ok := <-bulkGot; !ok {
-		t.Fatal("bulk's waiter was refused once it was within its share")
-	}
+		// Two accounts active: bulk's share is 2 and it holds 3, so its
+		// waiter is not served by the next release either.
+		busy[1]()
+		synctest.Wait()
+		select {
+		case <-bulkGot:
+			t.Fatal("bulk got a slot above its share")
+		default:
+		}
+		for _, r := range busy[2:] {
+			r()
+		}
+		if ok := <-bulkGot; !ok {
+			t.Fatal("bulk's waiter was refused once it was within its share")
+		}
+	})
 }
 
 // TestRefusalsQueuePerAccount: an account's refused requests queue behind
 // its own earlier refusals, never behind another account's.
 func TestRefusalsQueuePerAccount(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{Default: Limits{MaxConcurrency: 1}}, clock)
 	r, _, _ := l.Acquire("bulk", key, Limits{})
 	clock.Advance(time.Second) // requests take 1 s
@@ -99,7 +114,7 @@ func TestRefusalsQueuePerAccount(t *testing.T) {
 // TestNodeLimitsAreTheAccounts: a node's own cap and rate bound its
 // account's requests to the origin only.
 func TestNodeLimitsAreTheAccounts(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{}, clock)
 	quota := Limits{MaxConcurrency: 1, RatePerSecond: 0.01}
 	r, _, ok := l.Acquire("bulk", key, quota)
@@ -123,7 +138,7 @@ func TestNodeLimitsAreTheAccounts(t *testing.T) {
 // TestMinShare: with many accounts active, a share never drops below
 // MinShare.
 func TestMinShare(t *testing.T) {
-	l := New(Config{Default: Limits{MaxConcurrency: 64}, MinShare: 8}, newFakeClock())
+	l := New(Config{Default: Limits{MaxConcurrency: 64}, MinShare: 8}, fakeclock.New())
 	for i := range 100 {
 		r, _, ok := l.Acquire(string(rune('a'+i%26))+string(rune('a'+i/26)), key, Limits{})
 		if !ok {

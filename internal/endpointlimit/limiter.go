@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/clock"
 )
 
 // Limits bound requests: the operator's bound an origin (every account
@@ -39,7 +41,10 @@ type Config struct {
 	MaxWait time.Duration
 }
 
-// Clock tells the time. It must be safe for concurrent use.
+// Clock is the time a Limiter judges rates, waits and idleness by, with
+// the contract of clock.Clock: Now is safe for concurrent use. Take's
+// waits are timers of the system clock (tests run them under
+// testing/synctest).
 type Clock interface {
 	Now() time.Time
 }
@@ -109,10 +114,10 @@ const (
 	defaultIdleEvt = 10 * time.Minute
 )
 
-// New returns a Limiter. A nil clock is the system clock.
-func New(cfg Config, clock Clock) *Limiter {
-	if clock == nil {
-		clock = systemClock{}
+// New returns a Limiter. A nil c is the system clock (clock.System).
+func New(cfg Config, c Clock) *Limiter {
+	if c == nil {
+		c = clock.System{}
 	}
 	if cfg.IdleEvict <= 0 {
 		cfg.IdleEvict = defaultIdleEvt
@@ -120,7 +125,7 @@ func New(cfg Config, clock Clock) *Limiter {
 	if cfg.MinShare <= 0 {
 		cfg.MinShare = 1
 	}
-	return &Limiter{cfg: cfg, clock: clock, origins: map[string]*origin{}}
+	return &Limiter{cfg: cfg, clock: c, origins: map[string]*origin{}}
 }
 
 // check is what one request of an account to an origin may do now.
@@ -483,7 +488,3 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }

@@ -5,26 +5,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const key = "https://crm.example.com:443"
 
@@ -35,7 +18,7 @@ func TestNone(t *testing.T) {
 }
 
 func TestConcurrencyCap(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{Default: Limits{MaxConcurrency: 2}}, clock)
 	r1, _, ok1 := l.Acquire("acme", key, Limits{})
 	r2, _, ok2 := l.Acquire("acme", key, Limits{})
@@ -89,7 +72,7 @@ func TestConcurrencyCap(t *testing.T) {
 // TestQueueSpreadsRetries checks that refused requests are handed
 // distinct times, one step (average duration / cap) apart.
 func TestQueueSpreadsRetries(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{}, clock)
 	lim := Limits{MaxConcurrency: 2}
 	// Time the origin: requests take 500 ms.
@@ -123,7 +106,7 @@ func TestQueueSpreadsRetries(t *testing.T) {
 }
 
 func TestRate(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{}, clock)
 	lim := Limits{RatePerSecond: 10}
 	r, _, ok := l.Acquire("acme", key, lim)
@@ -158,7 +141,7 @@ func TestRate(t *testing.T) {
 }
 
 func TestNoLimitsKeepsNoState(t *testing.T) {
-	l := New(Config{}, newFakeClock())
+	l := New(Config{}, fakeclock.New())
 	r, _, ok := l.Acquire("acme", key, Limits{})
 	if !ok {
 		t.Fatal("refused without limits")
@@ -170,7 +153,7 @@ func TestNoLimitsKeepsNoState(t *testing.T) {
 }
 
 func TestIdleOriginsAreDropped(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{Default: Limits{MaxConcurrency: 1}, IdleEvict: time.Minute}, clock)
 	r, _, _ := l.Acquire("acme", key, Limits{})
 	held, _, _ := l.Acquire("acme", "https://busy.example:443", Limits{})

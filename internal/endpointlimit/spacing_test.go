@@ -3,6 +3,8 @@ package endpointlimit
 import (
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 )
 
 // TestFastOriginRefusalsStayClose checks that the requests refused by a
@@ -10,7 +12,7 @@ import (
 // apart, not minWait apart: a burst of refusals must not be spread over
 // seconds when slots free every few microseconds.
 func TestFastOriginRefusalsStayClose(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	l := New(Config{}, clock)
 	lim := Limits{MaxConcurrency: 100}
 	// Time the origin: requests take 1 ms, so a slot frees every 10 µs.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus"
+	"github.com/flowhook/flowhook/internal/clock"
 )
 
 // Config configures a Fleet. Zero fields take their defaults, except
@@ -75,7 +76,8 @@ type Deps struct {
 	// Registry is this replica's breakers; the Fleet adds a transition
 	// hook to it, so New must run before its first Allow.
 	Registry *breaker.Registry
-	// Clock tells the time (the Registry's clock); nil is the system clock.
+	// Clock tells the time (the Registry's clock); nil is the system clock
+	// (clock.System).
 	Clock breaker.Clock
 	Log   zerolog.Logger
 }
@@ -134,7 +136,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Fleet, error) {
 		known: map[breaker.Key]*known{}, pending: map[breaker.Key]int{}, claiming: map[breaker.Key]bool{},
 	}
 	if f.clock == nil {
-		f.clock = systemClock{}
+		f.clock = clock.System{}
 	}
 	kv, err := f.ensureBucket(ctx, deps.JetStream)
 	if err != nil {
@@ -302,7 +304,3 @@ func (f *Fleet) enqueue(job func(context.Context)) bool {
 		return false
 	}
 }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }

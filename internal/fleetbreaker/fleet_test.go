@@ -16,31 +16,13 @@ import (
 
 	"github.com/flowhook/flowhook/internal/breaker"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var origin = breaker.Key{Account: "acme", Origin: "https://api.example.com:443"}
-
-// fakeClock is a Clock moved by hand, shared by every replica of a test.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // replica is one replica's breakers: a Registry behind a Fleet, with its
 // own NATS connection.
@@ -50,9 +32,9 @@ type replica struct {
 	fleet *Fleet
 }
 
-// fleetOf starts n replicas on the server at url. They stop when the test
-// ends.
-func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeClock, cfg Config) []*replica {
+// fleetOf starts n replicas on the server at url, all reading clock. They
+// stop when the test ends.
+func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeclock.Clock, cfg Config) []*replica {
 	t.Helper()
 	out := make([]*replica, n)
 	for i := range out {
@@ -61,7 +43,7 @@ func fleetOf(t *testing.T, url string, n int, s breaker.Settings, clock *fakeClo
 	return out
 }
 
-func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fakeClock, cfg Config) *replica {
+func startReplica(t *testing.T, url, name string, s breaker.Settings, clock *fakeclock.Clock, cfg Config) *replica {
 	t.Helper()
 	nc, js := bustest.Connect(t, url)
 	reg := breaker.NewRegistry(s, clock, zerolog.Nop())
@@ -94,18 +76,9 @@ func (r *replica) send(res breaker.Result) bool {
 	return true
 }
 
-// eventually polls cond until it holds or a few seconds have passed (the
-// replicas hear each other over NATS).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// hearing is how long a test waits for the replicas to hear each other
+// over NATS.
+const hearing = 5 * time.Second
 
 // fleetOpen reports whether every replica has applied an open record of
 // generation gen.
@@ -121,6 +94,27 @@ func fleetOpen(rs []*replica, gen uint64) func() bool {
 		}
 		return true
 	}
+}
+
+// resultsHeard waits until every other replica has handled the results
+// rs[from] broadcast so far. Results from one connection arrive in order
+// and are handled one at a time, so once a marker sent after them has been
+// handled, so have they: the marker is a success for an origin nobody
+// calls, which only creates that origin's breaker. A test must wait for
+// this before it moves the clock: a fault handled after the move would
+// count in a closed breaker and start a new open period.
+func resultsHeard(t *testing.T, rs []*replica, from int) {
+	t.Helper()
+	marker := breaker.Key{Account: "acme", Origin: "https://marker.example.com:443"}
+	rs[from].fleet.broadcast(marker, false)
+	poll.Until(t, hearing, "every replica has handled "+rs[from].name+"'s results", func() bool {
+		for i, r := range rs {
+			if _, ok := r.reg.Status(marker); i != from && !ok {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func refusesAll(rs []*replica) func() bool {
@@ -148,19 +142,19 @@ func readRecord(t *testing.T, f *Fleet) Record {
 // opens, with one record in the bucket.
 func TestFleetTripsOnSharedFaults(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3, OpenTimeout: time.Minute}, clock, Config{})
 	for i, r := range rs {
 		if !r.send(breaker.Fault) {
 			t.Fatalf("fault %d refused", i)
 		}
 		// Let the fault reach the others before the next one is sent.
-		eventually(t, "the fault is shared", func() bool {
+		poll.Until(t, hearing, "the fault is shared", func() bool {
 			s, ok := rs[(i+1)%3].reg.Status(origin)
 			return ok && (s.Counts.ConsecutiveFailures == uint32(i+1) || s.State == gobreaker.StateOpen)
 		})
 	}
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 	rec := readRecord(t, rs[0].fleet)
 	if !rec.open() || rec.Generation != 1 || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.key() != origin {
 		t.Fatalf("record = %+v, want open for a minute, generation 1", rec)
@@ -171,7 +165,7 @@ func TestFleetTripsOnSharedFaults(t *testing.T) {
 // of consecutive faults everywhere.
 func TestSuccessEndsTheFleetRun(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 3}, clock, Config{})
 	steps := []struct {
 		r   int
@@ -182,7 +176,7 @@ func TestSuccessEndsTheFleetRun(t *testing.T) {
 		if !rs[st.r].send(st.res) {
 			t.Fatalf("step %d refused", i)
 		}
-		eventually(t, fmt.Sprintf("step %d is shared", i), func() bool {
+		poll.Until(t, hearing, fmt.Sprintf("step %d is shared", i), func() bool {
 			for _, r := range rs {
 				if s, ok := r.reg.Status(origin); !ok || s.Counts.ConsecutiveFailures != st.run {
 					return false
@@ -204,11 +198,12 @@ func TestSuccessEndsTheFleetRun(t *testing.T) {
 // a new period everywhere; a good one closes every replica's breaker.
 func TestOneProbePerOpenPeriod(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 3, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 10 * time.Second})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
+	resultsHeard(t, rs, 0)
 
 	for period, res := range []breaker.Result{breaker.Fault, breaker.Fault, breaker.Success} {
 		clock.Advance(time.Minute)
@@ -217,11 +212,11 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 			t.Fatalf("period %d: %d probes went out (%.12v), want 1", period, len(probes), probes)
 		}
 		if res == breaker.Fault {
-			eventually(t, "a new open period is written", func() bool { return readRecord(t, rs[0].fleet).Generation == uint64(period+2) })
+			poll.Until(t, hearing, "a new open period is written", func() bool { return readRecord(t, rs[0].fleet).Generation == uint64(period+2) })
 			if rec := readRecord(t, rs[0].fleet); !rec.open() || !rec.OpenUntil.Equal(clock.Now().Add(time.Minute)) || rec.Prober != "" {
 				t.Fatalf("after failed probe %d: %+v, want open for a minute, no prober", period, rec)
 			}
-			eventually(t, "every replica holds the new period", func() bool {
+			poll.Until(t, hearing, "every replica holds the new period", func() bool {
 				for _, r := range rs {
 					_, err := r.fleet.Allow(origin)
 					var oe *breaker.OpenError
@@ -233,7 +228,7 @@ func TestOneProbePerOpenPeriod(t *testing.T) {
 			})
 		}
 	}
-	eventually(t, "every replica closes", func() bool {
+	poll.Until(t, hearing, "every replica closes", func() bool {
 		for _, r := range rs {
 			if s, _ := r.reg.Status(origin); s.State != gobreaker.StateClosed {
 				return false
@@ -276,7 +271,7 @@ func stampede(rs []*replica, res breaker.Result) []string {
 				for !over() {
 					done, err := r.fleet.Allow(origin)
 					if err != nil {
-						time.Sleep(time.Millisecond)
+						time.Sleep(time.Millisecond) // refused: try again, as a busy worker would
 						continue
 					}
 					first.CompareAndSwap(0, time.Now().UnixNano())
@@ -299,16 +294,17 @@ func stampede(rs []*replica, res breaker.Result) []string {
 // probes once the lease has expired, not before.
 func TestDeadProbersLeaseExpires(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}, clock, Config{ProbeLease: 30 * time.Second})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
+	resultsHeard(t, rs, 0)
 	clock.Advance(time.Minute)
 	if _, err := rs[0].fleet.Allow(origin); err != nil { // the probe that never ends
 		t.Fatalf("the first replica could not probe: %v", err)
 	}
-	eventually(t, "the other replica sees the lease", func() bool {
+	poll.Until(t, hearing, "the other replica sees the lease", func() bool {
 		rs[1].fleet.mu.RLock()
 		defer rs[1].fleet.mu.RUnlock()
 		k := rs[1].fleet.known[origin]
@@ -323,18 +319,18 @@ func TestDeadProbersLeaseExpires(t *testing.T) {
 		t.Fatalf("after the lease expired: %v", err)
 	}
 	done(breaker.Success)
-	eventually(t, "the fleet closes", func() bool { return !readRecord(t, rs[0].fleet).open() })
+	poll.Until(t, hearing, "the fleet closes", func() bool { return !readRecord(t, rs[0].fleet).open() })
 }
 
 // TestNewReplicaLoadsOpenState starts a replica after the fleet opened a
 // breaker: its first call is refused.
 func TestNewReplicaLoadsOpenState(t *testing.T) {
 	srv := bustest.Server(t)
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	s := breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute}
 	first := startReplica(t, srv.ClientURL(), "first", s, clock, Config{})
 	first.send(breaker.Fault)
-	eventually(t, "the record is written", func() bool {
+	poll.Until(t, hearing, "the record is written", func() bool {
 		_, rev, _ := first.fleet.read(context.Background(), BucketKey(origin))
 		return rev > 0
 	})
@@ -362,9 +358,9 @@ func TestUnreadableRecordIsOverwritten(t *testing.T) {
 	if _, err := kv.Put(ctx, BucketKey(origin), []byte("garbage")); err != nil {
 		t.Fatal(err)
 	}
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	rs := fleetOf(t, srv.ClientURL(), 2, breaker.Settings{FailureThreshold: 1}, clock, Config{})
 	rs[0].send(breaker.Fault)
-	eventually(t, "every replica knows the open period", fleetOpen(rs, 1))
-	eventually(t, "every replica refuses", refusesAll(rs))
+	poll.Until(t, hearing, "every replica knows the open period", fleetOpen(rs, 1))
+	poll.Until(t, hearing, "every replica refuses", refusesAll(rs))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/bus/bustest"
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -115,19 +116,16 @@ func (e *env) publish(t *testing.T, n int) uint64 {
 // waitCheckpoint waits until every outcome up to seq is counted.
 func (e *env) waitCheckpoint(t *testing.T, seq uint64) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll.UntilNoError(t, 20*time.Second, func() error {
 		ent, err := e.stats.Get(context.Background(), checkpointKey)
-		if err == nil {
-			if got, _ := strconv.ParseUint(string(ent.Value()), 10, 64); got >= seq {
-				return
-			}
+		if err != nil {
+			return fmt.Errorf("checkpoint did not reach %d: %w", seq, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("checkpoint did not reach %d", seq)
+		if got, _ := strconv.ParseUint(string(ent.Value()), 10, 64); got < seq {
+			return fmt.Errorf("checkpoint at %d, did not reach %d", got, seq)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // check compares every node's stored value with what was published.
@@ -245,7 +243,7 @@ func TestLeaseFailover(t *testing.T) {
 	defer cancelB()
 	doneA := make(chan struct{})
 	go func() { defer close(doneA); e.aggregator(recA).Run(ctxA) }()
-	waitFor(t, "A leads", func() bool { return recA.leading.Load() == 1 })
+	poll.Until(t, 15*time.Second, "A leads", func() bool { return recA.leading.Load() == 1 })
 	go e.aggregator(recB).Run(ctxB)
 
 	e.waitCheckpoint(t, e.publish(t, 200))
@@ -255,23 +253,12 @@ func TestLeaseFailover(t *testing.T) {
 	cancelA() // A releases the lease on the way out
 	<-doneA
 	start := time.Now()
-	waitFor(t, "B takes over", func() bool { return recB.leading.Load() == 1 })
+	poll.Until(t, 15*time.Second, "B takes over", func() bool { return recB.leading.Load() == 1 })
 	t.Logf("B took over %v after A stopped", time.Since(start).Round(time.Millisecond))
 	e.waitCheckpoint(t, e.publish(t, 200))
 	e.check(t)
 	if recA.applied.Load()+recB.applied.Load() != 400 {
 		t.Errorf("applied %d + %d, want 400", recA.applied.Load(), recB.applied.Load())
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -294,7 +281,7 @@ func TestLeaseExpires(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.aggregator(rec).Run(ctx)
-	waitFor(t, "a replica takes over the expired lease", func() bool { return rec.leading.Load() == 1 })
+	poll.Until(t, 15*time.Second, "a replica takes over the expired lease", func() bool { return rec.leading.Load() == 1 })
 	took := time.Since(crashed)
 	t.Logf("took over %v after the holder stopped refreshing (lease %v)", took.Round(time.Millisecond), e.cfg.Lease)
 	if took < e.cfg.Lease*2/3 || took > 3*e.cfg.Lease {

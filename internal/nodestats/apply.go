@@ -78,12 +78,6 @@ func (a *Aggregator) group(ctx context.Context, batch []jetstream.Msg) (keys []s
 	return keys, groups, last, nil
 }
 
-// readBackError is an outcome that could not be read back from the stream.
-type readBackError struct{ err error }
-
-func (e *readBackError) Error() string { return "nodestats: read outcome back: " + e.err.Error() }
-func (e *readBackError) Unwrap() error { return e.err }
-
 // outcome reads what is counted of the outcome at stream sequence seq,
 // delivered headers-only as m: from its summary header, or, for an
 // outcome without one (published by an older version), from the whole
@@ -215,10 +209,6 @@ func (a *Aggregator) write(ctx context.Context, key string, st *Stats, rev uint6
 	}
 	return a.stats.Update(ctx, key, data, rev)
 }
-
-// ErrVersion reports a stored value written in a format this version of
-// flowhook does not know (a newer one wrote it).
-var ErrVersion = errors.New("nodestats: stored stats have an unknown format version")
 
 // decode reads a stored value.
 func decode(data []byte) (*Stats, error) {

@@ -12,13 +12,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// ErrNotFound reports a node (or flow, or account) without stats.
-var ErrNotFound = errors.New("nodestats: no stats")
-
-// ErrUnavailable reports that the stats bucket cannot be read (it does not
-// exist yet, or NATS is unreachable).
-var ErrUnavailable = errors.New("nodestats: stats unavailable")
-
 // Reader answers node-stats queries from the bucket. It is safe for
 // concurrent use by multiple goroutines.
 type Reader struct {

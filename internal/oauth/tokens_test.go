@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/oauth/oauthtest"
+	"github.com/flowhook/flowhook/internal/testsupport/fakeclock"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -25,17 +26,6 @@ func (m secretMap) Secret(account, name string) (string, bool) {
 	v, ok := m[account][name]
 	return v, ok
 }
-
-// clock is a settable clock.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC).UnixNano())
-	return c
-}
-func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func egressClient(t *testing.T) *egress.Client {
 	c, err := egress.New(egress.Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
@@ -57,8 +47,8 @@ func auth(url string) *flowevent.Auth {
 func TestOneFetchPerExpiry(t *testing.T) {
 	srv := oauthtest.NewServer(t, map[string]string{"acme-app": "s3cr3t"}, 300)
 	srv.Delay = 50 * time.Millisecond // everyone arrives during the fetch
-	clk := newClock()
-	tokens := New(egressClient(t), secretMap{"acme": {"crm_client_secret": "s3cr3t"}}, Config{Now: clk.now})
+	clk := fakeclock.New()
+	tokens := New(egressClient(t), secretMap{"acme": {"crm_client_secret": "s3cr3t"}}, Config{Now: clk.Now})
 	a := auth(srv.URL)
 	round := func() map[string]int {
 		var (
@@ -90,11 +80,11 @@ func TestOneFetchPerExpiry(t *testing.T) {
 	if g.Scope != "contacts.read leads.write" && g.Scope != "leads.write contacts.read" || g.Audience != "https://api.crm.example" || g.InBody {
 		t.Errorf("grant %+v", g)
 	}
-	clk.advance(4 * time.Minute) // 300 s token: still valid
+	clk.Advance(4 * time.Minute) // 300 s token: still valid
 	if round(); srv.Fetches() != 1 {
 		t.Fatalf("%d fetches while the token is valid", srv.Fetches())
 	}
-	clk.advance(40 * time.Second) // within 30 s of expiry: fetched again
+	clk.Advance(40 * time.Second) // within 30 s of expiry: fetched again
 	second := round()
 	if srv.Fetches() != 2 || len(second) != 1 {
 		t.Fatalf("after expiry: %d fetches, tokens %v; want 2 fetches", srv.Fetches(), second)
@@ -159,8 +149,8 @@ func TestAccountsNeverShareTokens(t *testing.T) {
 func TestFailureHeldThenSecretRotated(t *testing.T) {
 	srv := oauthtest.NewServer(t, map[string]string{"acme-app": "new-secret"}, 3600)
 	secrets := secretMap{"acme": {"crm_client_secret": "old-secret"}}
-	clk := newClock()
-	tokens := New(egressClient(t), secrets, Config{Now: clk.now})
+	clk := fakeclock.New()
+	tokens := New(egressClient(t), secrets, Config{Now: clk.Now})
 	a := auth(srv.URL)
 	for range 5 {
 		if _, err := tokens.Token(t.Context(), "acme", a); err == nil {
@@ -170,7 +160,7 @@ func TestFailureHeldThenSecretRotated(t *testing.T) {
 	if srv.Fetches() != 1 {
 		t.Fatalf("%d fetches for 5 calls within FailFor, want 1", srv.Fetches())
 	}
-	clk.advance(3 * time.Second)
+	clk.Advance(3 * time.Second)
 	if _, err := tokens.Token(t.Context(), "acme", a); err == nil || srv.Fetches() != 2 {
 		t.Fatalf("after FailFor: %v, %d fetches", err, srv.Fetches())
 	}

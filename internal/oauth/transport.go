@@ -3,7 +3,6 @@ package oauth
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"sort"
@@ -25,9 +24,6 @@ type Sender interface {
 type RoundTripper struct {
 	Sender Sender
 }
-
-// errTruncated reports a token endpoint answer larger than egress reads.
-var errTruncated = errors.New("oauth: token endpoint answer exceeds the response size limit")
 
 // RoundTrip implements http.RoundTripper.
 func (rt RoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {

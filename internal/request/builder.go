@@ -2,7 +2,6 @@ package request
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,9 +70,6 @@ func NewBuilder(secrets Secrets, userAgent string, opts ...BuilderOption) *Build
 	}
 	return b
 }
-
-// errNilContext reports a programming error of the caller.
-var errNilContext = errors.New("request: nil context")
 
 // Outbound returns the outbound request for one request event, and where
 // it goes: what the dispatcher sends with internal/egress. requestID is

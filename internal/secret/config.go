@@ -1,7 +1,6 @@
 package secret
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -30,9 +29,6 @@ type Config struct {
 	// Reload is the interval at which Run polls Dir. Default 5s.
 	Reload time.Duration
 }
-
-// ErrInvalidConfig is wrapped by the errors New returns for a bad Config.
-var ErrInvalidConfig = errors.New("secret: invalid config")
 
 func (cfg Config) withDefaults() Config {
 	if cfg.EnvPrefix == "" {

@@ -123,8 +123,6 @@ func (s *Store) readSecret(files map[scoped]string, sc scoped, rel string) {
 	}
 }
 
-var errTooLarge = errors.New("secret: file larger than MaxFileSize")
-
 // readFile returns the value of the secret file at path, ok false when path
 // is not a regular file (after following links) or no longer exists.
 func readFile(path string) (string, bool, error) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // runStore starts Run with a short interval and stops it at cleanup.
@@ -26,18 +28,6 @@ func runStore(t *testing.T, dir string) *Store {
 		}
 	})
 	return s
-}
-
-// eventually polls cond until it holds or 5s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond) // polling a condition, not a fixed wait
-	}
 }
 
 func has(s *Store, name, want string) func() bool {
@@ -57,15 +47,15 @@ func TestReloadPicksUpChanges(t *testing.T) {
 	// Same size, written right away: mtime may not move, the racy window
 	// must still catch it.
 	writeFile(t, filepath.Join(dir, "token"), "new1\n")
-	eventually(t, "updated value", has(s, "token", "new1"))
+	poll.Until(t, 5*time.Second, "the updated value is read", has(s, "token", "new1"))
 
 	writeFile(t, filepath.Join(dir, "added"), "a")
-	eventually(t, "added file", has(s, "added", "a"))
+	poll.Until(t, 5*time.Second, "the added file is read", has(s, "added", "a"))
 
 	if err := os.Remove(filepath.Join(dir, "doomed")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "removed file", gone(s, "doomed"))
+	poll.Until(t, 5*time.Second, "the removed file is gone", gone(s, "doomed"))
 }
 
 // k8sVolume writes files the way the kubelet updates a secret volume: a new
@@ -120,7 +110,7 @@ func TestKubernetesSymlinkSwap(t *testing.T) {
 		}
 	}
 	vol.write(t, map[string]string{"api-key": "key-v2\n", "user": "u"})
-	eventually(t, "swapped value", has(s, "api-key", "key-v2"))
+	poll.Until(t, 5*time.Second, "the swapped value is read", has(s, "api-key", "key-v2"))
 	if v, _ := s.shared("user"); v != "u" {
 		t.Errorf("user = %q after swap", v)
 	}
@@ -188,7 +178,7 @@ func TestConcurrentReads(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		want := fmt.Sprintf("v%d", i)
 		writeAtomic(t, filepath.Join(dir, "token"), want)
-		eventually(t, want, has(s, "token", want))
+		poll.Until(t, 5*time.Second, "token is "+want, has(s, "token", want))
 	}
 	close(stop)
 	wg.Wait()

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -23,10 +22,6 @@ const SecretPrefix = "whsec_"
 
 // version is the only signature version of the symmetric scheme.
 const version = "v1"
-
-// ErrInvalidKey reports a secret that is not SecretPrefix followed by a
-// base64 key, or an empty key.
-var ErrInvalidKey = errors.New("signature: key is not whsec_ followed by standard base64")
 
 // Key is an HMAC-SHA256 signing key. The zero Key is invalid: ParseKey or
 // NewKey make one. A Key is safe for concurrent use; printing it never

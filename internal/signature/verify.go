@@ -3,7 +3,6 @@ package signature
 import (
 	"crypto/hmac"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,21 +12,6 @@ import (
 // DefaultTolerance is how far a message's timestamp may be from the
 // receiver's clock, either way, as the reference libraries allow.
 const DefaultTolerance = 5 * time.Minute
-
-// Verification errors. Verify returns exactly one of them.
-var (
-	// ErrMissingHeaders: webhook-id, webhook-timestamp or
-	// webhook-signature is absent or empty.
-	ErrMissingHeaders = errors.New("signature: missing webhook-id, webhook-timestamp or webhook-signature")
-	// ErrBadTimestamp: webhook-timestamp is not a decimal integer.
-	ErrBadTimestamp = errors.New("signature: webhook-timestamp is not Unix seconds")
-	// ErrTooOld: the timestamp is more than the tolerance in the past.
-	ErrTooOld = errors.New("signature: timestamp too old")
-	// ErrTooNew: the timestamp is more than the tolerance in the future.
-	ErrTooNew = errors.New("signature: timestamp too new")
-	// ErrNoMatch: no v1 signature of webhook-signature matches.
-	ErrNoMatch = errors.New("signature: no matching signature")
-)
 
 // Verify checks a received message: its headers h (webhook-id,
 // webhook-timestamp, webhook-signature, in any case) and its body, exactly

@@ -83,7 +83,7 @@ func TestMissing(t *testing.T) {
 // installs Chromium and sets the variable that makes a missing browser
 // fail; the README says how the tests behave without one.
 func TestCIRequiresBrowserTests(t *testing.T) {
-	run, err := os.ReadFile("../../.ci/run")
+	run, err := os.ReadFile("../../../.ci/run")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestCIRequiresBrowserTests(t *testing.T) {
 			t.Errorf(".ci/run lacks %q", want)
 		}
 	}
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

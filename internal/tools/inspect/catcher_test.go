@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/testsupport/poll"
 )
 
 // startCatcher serves a Catcher for opts on a test server.
@@ -362,20 +365,15 @@ func TestClientGaveUp(t *testing.T) {
 	if _, err := client.Get(srv.URL + "/slow"); err == nil {
 		t.Fatal("the client got an answer before the delay")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		l := list(t, srv, 0)
-		if len(l.Requests) == 1 && l.Requests[0].GaveUp {
-			c := l.Requests[0]
-			if c.Pending || c.GaveUpAfterMS < 250 || c.GaveUpAfterMS > 1900 || c.DelayMS != 2000 {
-				t.Errorf("capture %+v: want given up after about 300 ms of the 2000 ms delay", c)
-			}
-			break
+	var l List
+	poll.UntilNoError(t, 5*time.Second, func() error {
+		if l = list(t, srv, 0); len(l.Requests) != 1 || !l.Requests[0].GaveUp {
+			return fmt.Errorf("not marked as given up: %+v", l.Requests)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not marked as given up: %+v", l.Requests)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return nil
+	})
+	if c := l.Requests[0]; c.Pending || c.GaveUpAfterMS < 250 || c.GaveUpAfterMS > 1900 || c.DelayMS != 2000 {
+		t.Errorf("capture %+v: want given up after about 300 ms of the 2000 ms delay", c)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -1,6 +1,13 @@
 package request
 
-import "github.com/flowhook/flowhook/pkg/flowevent"
+import (
+	"errors"
+
+	"github.com/flowhook/flowhook/pkg/flowevent"
+)
+
+// errNilContext reports a programming error of the caller.
+var errNilContext = errors.New("request: nil context")
 
 // Error is why a request could not be built. Its Detail names the offending
 // parameter, header or secret by position and name, never by value, and
