@@ -288,11 +288,18 @@ func (r *Report) fairnessTargets() {
 	if f == nil || r.Settings.Quick {
 		return
 	}
+	judge := func(name, want, got string, met bool) Target {
+		t := Target{Name: name, Want: want, Got: got, Status: TargetMissed, Met: met}
+		if met {
+			t.Status = TargetMet
+		}
+		return t
+	}
 	r.Targets = append(r.Targets,
-		Target{Name: "fairness: live account's p99 while another drains", Want: "<= 100 ms",
-			Got: fmt.Sprintf("%.2f ms", f.Live.P99MS), Met: f.Live.P99MS <= 100 && f.Live.Missing == 0},
-		Target{Name: "fairness: backlog's drain rate, shared vs alone", Want: ">= 0.90x",
-			Got: fmt.Sprintf("%.2fx", f.DrainRatio), Met: f.DrainRatio >= 0.9})
+		judge("fairness: live account's p99 while another drains", "<= 100 ms",
+			fmt.Sprintf("%.2f ms", f.Live.P99MS), f.Live.P99MS <= 100 && f.Live.Missing == 0),
+		judge("fairness: backlog's drain rate, shared vs alone", ">= 0.90x",
+			fmt.Sprintf("%.2fx", f.DrainRatio), f.DrainRatio >= 0.9))
 }
 
 // writeFairness writes the fairness runs' lines.
