@@ -90,7 +90,7 @@ func bindBenchFlags(fs *flag.FlagSet) *benchFlags {
 	fs.Var(&f.fhEnv, "flowhook-env", "KEY=VALUE settings added to flowhook's environment (e.g. GOGC=200,GOMEMLIMIT=64MiB)"+listUsage)
 	fs.BoolVar(&f.nodeStats, "node-stats", true, "run flowhook's node-stats aggregation, as serve does by default (false shows its cost)")
 	fs.StringVar(&f.jsonOut, "json-out", "", "also write the report as JSON to this file")
-	fs.StringVar(&o.ProfileDir, "pprof-dir", "", "directory for CPU and allocation profiles (pprof) of every process during flowhook's first drain")
+	fs.StringVar(&o.ProfileDir, "pprof-dir", "", "directory for CPU and allocation profiles (pprof) of every process during flowhook's first drain, and of flowhook over many endpoints (spread-*)")
 	fs.BoolVar(&o.Verbose, "verbose", false, "copy the child processes' standard error to stderr")
 	return f
 }

@@ -8,6 +8,7 @@ package accountcache
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 )
 
@@ -73,7 +74,8 @@ func (c *Cache[K, V]) Put(account string, key K, val V) {
 	o := c.accounts[account]
 	if o == nil {
 		o = &owned[K, V]{order: list.New(), byKey: map[K]*list.Element{}}
-		c.accounts[account] = o
+		// An own copy: the caller's may be a substring of a whole event.
+		c.accounts[strings.Clone(account)] = o
 	}
 	if e, ok := o.byKey[key]; ok {
 		e.Value.(*item[K, V]).val = val

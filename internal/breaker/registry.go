@@ -2,6 +2,7 @@ package breaker
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,6 +129,9 @@ func (r *Registry) entry(key Key, now time.Time) *entry {
 		return e
 	}
 	r.shrink()
+	// Kept for as long as the breaker lives: own copies, not substrings
+	// that would pin the request event they were decoded from.
+	key = Key{Account: strings.Clone(key.Account), Origin: strings.Clone(key.Origin)}
 	e = &entry{key: key, windowStart: now, lastUsed: now}
 	e.cb = r.newBreaker(e, 0)
 	r.entries[key] = e

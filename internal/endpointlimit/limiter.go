@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -331,13 +332,15 @@ func (l *Limiter) state(key, acct string, now time.Time) (*origin, *account) {
 	o := l.origins[key]
 	if o == nil {
 		o = &origin{accounts: map[string]*account{}}
-		l.origins[key] = o
+		// Map keys outlive the request: own copies, not substrings that
+		// would pin the request event they were decoded from.
+		l.origins[strings.Clone(key)] = o
 	}
 	o.lastUsed = now
 	a := o.accounts[acct]
 	if a == nil {
 		a = &account{}
-		o.accounts[acct] = a
+		o.accounts[strings.Clone(acct)] = a
 		o.activeAt = time.Time{} // recount: a new account joins
 	}
 	a.lastUsed = now

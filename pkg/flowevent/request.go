@@ -143,6 +143,10 @@ func checkRequestEnvelope(id string, req Request, o msgOptions) error {
 // every id that could be read, from the data or else from the source and
 // subject attributes, so that an outcome can still be published for the
 // profile at the node.
+//
+// The strings of the Request and Event share one copy of the payload: a
+// caller that keeps one of them beyond the event (a map key, a cache)
+// keeps a strings.Clone of it, or it keeps the whole event in memory.
 func DecodeRequest(header nats.Header, payload []byte) (Event, Request, error) {
 	ev, err := decodeTyped(header, payload, RequestType)
 	if err != nil {

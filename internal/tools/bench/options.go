@@ -56,7 +56,8 @@ type Options struct {
 	NoNodeStats bool
 	// ProfileDir, when set, receives a CPU and an allocation profile of
 	// every process during flowhook's first drain (which profiling slows
-	// down), named <process>.cpu.pprof and <process>.allocs.pprof.
+	// down), named <process>.cpu.pprof and <process>.allocs.pprof, and of
+	// flowhook over many endpoints (spread-flowhook.*.pprof).
 	ProfileDir string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer

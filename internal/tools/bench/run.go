@@ -174,7 +174,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 	procs := append(d.base(), sut)
 	profile := d.opts.ProfileDir != "" && sys == roleFlowhook && rep == 1
 	if profile {
-		if err := d.startProfiles(ctx, procs); err != nil {
+		if err := d.startProfiles(ctx, "", procs); err != nil {
 			return Rep{}, err
 		}
 	}
@@ -185,7 +185,7 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 		return Rep{}, err
 	}
 	if profile {
-		if err := d.stopProfiles(ctx, procs); err != nil {
+		if err := d.stopProfiles(ctx, "", procs); err != nil {
 			return Rep{}, err
 		}
 	}
@@ -208,10 +208,10 @@ func (d *driver) runSystem(ctx context.Context, sys string, rep int) (Rep, error
 }
 
 // startProfiles starts a CPU profile of every process (in ProfileDir,
-// named after the process).
-func (d *driver) startProfiles(ctx context.Context, procs []*proc) error {
+// named after the run and the process).
+func (d *driver) startProfiles(ctx context.Context, run string, procs []*proc) error {
 	for _, p := range procs {
-		file := filepath.Join(d.opts.ProfileDir, p.name+".cpu.pprof")
+		file := filepath.Join(d.opts.ProfileDir, run+p.name+".cpu.pprof")
 		if err := p.call(ctx, "POST", "/profile/start?file="+url.QueryEscape(file), nil); err != nil {
 			return err
 		}
@@ -220,10 +220,11 @@ func (d *driver) startProfiles(ctx context.Context, procs []*proc) error {
 }
 
 // stopProfiles ends the CPU profiles and writes each process's allocation
-// profile beside its CPU profile.
-func (d *driver) stopProfiles(ctx context.Context, procs []*proc) error {
+// profile (also its live heap: -sample_index=inuse_space) beside its CPU
+// profile.
+func (d *driver) stopProfiles(ctx context.Context, run string, procs []*proc) error {
 	for _, p := range procs {
-		file := filepath.Join(d.opts.ProfileDir, p.name+".allocs.pprof")
+		file := filepath.Join(d.opts.ProfileDir, run+p.name+".allocs.pprof")
 		if err := p.call(ctx, "POST", "/profile/stop?allocs="+url.QueryEscape(file), nil); err != nil {
 			return err
 		}

@@ -60,6 +60,12 @@ func (d *driver) spread(ctx context.Context) (*Spread, error) {
 	}
 	defer fh.stop()
 	procs := append(d.base(), recv, fh)
+	profile := d.opts.ProfileDir != ""
+	if profile {
+		if err := d.startProfiles(ctx, "spread-", []*proc{fh}); err != nil {
+			return nil, err
+		}
+	}
 	rss := sampleRSS(ctx, []*proc{fh})
 	w, err := d.drain(ctx, n, procs, fh)
 	if err != nil {
@@ -72,6 +78,11 @@ func (d *driver) spread(ctx context.Context) (*Spread, error) {
 	peak, last := rss.finish()
 	if err != nil {
 		return nil, err
+	}
+	if profile {
+		if err := d.stopProfiles(ctx, "spread-", []*proc{fh}); err != nil {
+			return nil, err
+		}
 	}
 	st, err := fh.stats(ctx)
 	if err != nil {
