@@ -53,6 +53,37 @@ type ManyAccounts struct {
 	All         LatencyRun `json:"all"`
 	Clear       LatencyRun `json:"clear"`
 	Behind      LatencyRun `json:"behind"`
+	// FairShare is a reference, computed rather than measured: the probes'
+	// latencies under an ideal per-account fair share at the run's drain
+	// rate (every account with events left served at an equal rate, each
+	// account's events in order), where a probe waits for its own
+	// account's backlog and nothing else.
+	FairShare LatencyRun `json:"fair_share_model"`
+}
+
+// fairShareLatencies returns, for account i with backlog[i] events
+// preloaded and a probe published i/probeRate seconds after the start,
+// the probe's latency under processor sharing between accounts at rate
+// events/s: account i's backlog clears at T_i = (sum over all accounts of
+// min(backlog_j, backlog_i)) / rate, and its probe right after.
+func fairShareLatencies(backlog []int, rate float64, probeRate int) []int64 {
+	sorted := slices.Clone(backlog)
+	slices.Sort(sorted)
+	out := make([]int64, len(backlog))
+	for i, b := range backlog {
+		// Events served before account i's last: every account's first
+		// min(b_j, b) events.
+		k, _ := slices.BinarySearch(sorted, b)
+		served := 0
+		for _, s := range sorted[:k] {
+			served += s
+		}
+		served += (len(sorted) - k) * b
+		clears := float64(served) / rate
+		wait := clears - float64(i)/float64(probeRate)
+		out[i] = int64(max(wait, 0) * 1e9)
+	}
+	return out
 }
 
 // The accounts of the fairness runs. bulk and live hash into different
@@ -205,6 +236,7 @@ func (d *driver) manyAccounts(ctx context.Context, topo bus.Topology) (*ManyAcco
 	for i := range backlog {
 		backlog[i] = int(float64(total) / harmonic / float64(i+1))
 	}
+	preloaded := slices.Clone(backlog)
 	for left := true; left; {
 		left = false
 		for i, b := range backlog {
@@ -256,6 +288,10 @@ func (d *driver) manyAccounts(ctx context.Context, topo bus.Topology) (*ManyAcco
 	m.All = all
 	m.Clear, m.Behind = summarizeLatency(slices.Clone(clear)), summarizeLatency(slices.Clone(behind))
 	m.Clear.Events, m.Behind.Events = len(clear), len(behind)
+	if m.DrainSecs > 0 {
+		m.FairShare = summarizeLatency(fairShareLatencies(preloaded, float64(len(order)+n)/m.DrainSecs, m.ProbeRate))
+		m.FairShare.Events = n
+	}
 	return m, nil
 }
 
@@ -317,5 +353,7 @@ func (r *Report) writeFairness(w io.Writer) {
 			m.Accounts, m.Backlog, m.Largest, m.DrainSecs, m.ProbeRate, m.All.P50MS, m.All.P99MS)
 		fmt.Fprintf(w, "    %d accounts clear of the %d largest backlogs' partitions: p50/p99 %.2f/%.2f ms; %d sharing a partition with one: p50/p99 %.0f/%.0f ms\n",
 			m.Clear.Events, m.BigAccounts, m.Clear.P50MS, m.Clear.P99MS, m.Behind.Events, m.Behind.P50MS, m.Behind.P99MS)
+		fmt.Fprintf(w, "    reference, computed: an ideal per-account fair share at the same drain rate (a probe waits for its own account's backlog only): p50/p99 %.0f/%.0f ms\n",
+			m.FairShare.P50MS, m.FairShare.P99MS)
 	}
 }

@@ -1,0 +1,28 @@
+package bench
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFairShareLatencies works one case by hand: three accounts with 10, 20
+// and 40 events at 10 events/s, probes published 0, 1 and 2 s after the
+// start (probe rate 1/s).
+func TestFairShareLatencies(t *testing.T) {
+	got := fairShareLatencies([]int{10, 40, 20}, 10, 1)
+	// Account 0 (10 events) clears once every account has had 10: 30
+	// events, 3 s. Account 2 (20): 10 + 20 + 20 = 50 events, 5 s, its
+	// probe published at 2 s. Account 1 (40): all 70 events, 7 s, its
+	// probe published at 1 s.
+	want := []time.Duration{3 * time.Second, 6 * time.Second, 3 * time.Second}
+	for i, w := range want {
+		if time.Duration(got[i]) != w {
+			t.Errorf("account %d: %v, want %v", i, time.Duration(got[i]), w)
+		}
+	}
+	// A probe published after its account's backlog cleared waits for
+	// nothing.
+	if got := fairShareLatencies([]int{1, 1}, 100, 1); got[1] != 0 {
+		t.Errorf("late probe: %v, want 0", time.Duration(got[1]))
+	}
+}
