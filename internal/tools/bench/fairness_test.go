@@ -26,3 +26,16 @@ func TestFairShareLatencies(t *testing.T) {
 		t.Errorf("late probe: %v, want 0", time.Duration(got[1]))
 	}
 }
+
+// TestMedianLatency: each percentile is the median over reps, counts add.
+func TestMedianLatency(t *testing.T) {
+	got := medianLatency([]LatencyRun{
+		{Rate: 200, Events: 100, P50MS: 30, P99MS: 95, MaxMS: 120, Missing: 1},
+		{Rate: 200, Events: 100, P50MS: 20, P99MS: 400, MaxMS: 500},
+		{Rate: 200, Events: 100, P50MS: 25, P99MS: 80, MaxMS: 90},
+	})
+	want := LatencyRun{Rate: 200, Events: 300, P50MS: 25, P99MS: 95, MaxMS: 120, Missing: 1}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
