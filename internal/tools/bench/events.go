@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/nats-io/nats.go"
@@ -41,6 +42,23 @@ func (s eventSource) msg(seq int) (*nats.Msg, error) {
 	req := Request(seq, s.endpoints[seq%len(s.endpoints)])
 	req.Account = s.account(seq)
 	return flowevent.NewRequestMsg(s.id(seq), req)
+}
+
+// outcomeSubjects are the subjects the source's outcomes arrive on: one
+// per account, or every outcome subject for more than 16 accounts.
+func (s eventSource) outcomeSubjects() []string {
+	accounts := slices.Compact(slices.Sorted(slices.Values(s.accounts)))
+	switch {
+	case len(accounts) == 0:
+		accounts = []string{benchAccount}
+	case len(accounts) > 16:
+		return []string{flowevent.OutcomeSubjectPrefix + ">"}
+	}
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = flowevent.OutcomeSubjectPrefix + a + ".>"
+	}
+	return out
 }
 
 // outcomeKey is the last subject token of event seq's outcome in flowhook.

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -37,5 +39,24 @@ func TestMedianLatency(t *testing.T) {
 	want := LatencyRun{Rate: 200, Events: 300, P50MS: 25, P99MS: 95, MaxMS: 120, Missing: 1}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestOutcomeSubjects: a paced run listens to its own accounts' outcomes
+// only, not to another account's draining backlog.
+func TestOutcomeSubjects(t *testing.T) {
+	live := eventSource{accounts: []string{"live", "shared-3", "live"}}
+	if got := live.outcomeSubjects(); !slices.Equal(got, []string{"flowhook.outcome.live.>", "flowhook.outcome.shared-3.>"}) {
+		t.Errorf("two accounts: %v", got)
+	}
+	if got := (eventSource{}).outcomeSubjects(); !slices.Equal(got, []string{"flowhook.outcome." + benchAccount + ".>"}) {
+		t.Errorf("default account: %v", got)
+	}
+	many := eventSource{}
+	for i := range 17 {
+		many.accounts = append(many.accounts, fmt.Sprintf("a-%d", i))
+	}
+	if got := many.outcomeSubjects(); !slices.Equal(got, []string{"flowhook.outcome.>"}) {
+		t.Errorf("17 accounts: %v", got)
 	}
 }
