@@ -16,14 +16,16 @@ import (
 const (
 	// DefaultGCPercent is used unless GOGC is set.
 	DefaultGCPercent = 400
-	// DefaultMemoryLimit is used unless GOMEMLIMIT is set: 46 MiB keeps
-	// flowhook at about 62 MB resident (60-62 MB measured, draining a
-	// backlog and over 10,000 endpoints) with 256 workers; 48 MiB peaked
-	// at 64-65 MB, and 44 MiB doubled the CPU per event over 10,000
-	// endpoints (the collector ran near the limit all the time).
-	// Raise it (GOMEMLIMIT) for more workers or many
+	// DefaultMemoryLimit is used unless GOMEMLIMIT is set: 44 MiB keeps
+	// flowhook at 61-62.4 MB resident with 256 workers, draining a
+	// backlog and over 10,000 endpoints. 46 MiB, the earlier default,
+	// peaked at 62.6-64.2 MB once the binary grew (fasthttp, OAuth 2.0,
+	// client certificates); in paired runs 44 MiB left flowhook's CPU per
+	// event against the receiver's unchanged (2.52 vs 2.50) and cost 3%
+	// over 10,000 endpoints (it had doubled it in an earlier round, with
+	// the net/http client). Raise it (GOMEMLIMIT) for more workers or many
 	// more endpoints, or the collector will run more often than needed.
-	DefaultMemoryLimit = 46 << 20
+	DefaultMemoryLimit = 44 << 20
 )
 
 // TuneGC applies DefaultGCPercent and DefaultMemoryLimit to the process's
