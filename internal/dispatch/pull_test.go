@@ -60,8 +60,13 @@ func TestPullsOnlyForIdleWorkers(t *testing.T) {
 		ci, err := r.acmeLane().Info(context.Background())
 		return err == nil && arrived.Load() == busy && ci.NumWaiting == 0
 	})
-	if info := r.backlog(); info.AckPending != busy || info.Pending != events-busy {
-		t.Fatalf("with %d workers busy: %d delivered unacked, %d not delivered; want %d and %d",
+	// The client holds exactly the busy workers' messages: nothing more
+	// was delivered and left to age. (Not delivered is at most the rest:
+	// once, on a loaded CI machine, 3 of them were neither pending nor
+	// held — back on the server's redelivery list, which is no buffer
+	// either — so that count is a bound, not an equality.)
+	if info := r.backlog(); info.AckPending != busy || info.Pending > events-busy {
+		t.Fatalf("with %d workers busy: %d delivered unacked, %d not delivered; want %d and at most %d",
 			busy, info.AckPending, info.Pending, busy, events-busy)
 	}
 	close(gate)

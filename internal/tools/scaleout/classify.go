@@ -35,7 +35,11 @@ func (c *client) readOutcomes(ctx context.Context, stream string) (map[string][]
 	if err != nil {
 		return nil, err
 	}
-	for n := 0; n < total; {
+	// Right after a NATS node came back, the stream's leader may still be
+	// settling and a fetch may come back empty: allow several in a row
+	// (half a minute) before calling the outcomes unreadable.
+	const maxEmpty = 10
+	for n, empty := 0, 0; n < total; {
 		batch, err := oc.Fetch(1000, jetstream.FetchMaxWait(3*time.Second))
 		if err != nil {
 			return nil, err
@@ -50,9 +54,12 @@ func (c *client) readOutcomes(ctx context.Context, stream string) (map[string][]
 			got++
 		}
 		if got == 0 {
-			return nil, fmt.Errorf("scaleout: read %d of %d outcomes", n, total)
+			if empty++; empty < maxEmpty {
+				continue
+			}
+			return nil, fmt.Errorf("scaleout: read %d of %d outcomes (%d empty fetches in a row)", n, total, empty)
 		}
-		n += got
+		n, empty = n+got, 0
 	}
 	return out, nil
 }
