@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flowhook/flowhook/internal/pageserve"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -53,9 +54,9 @@ func Page(r *Reader) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+PagePrefix+"{$}", func(w http.ResponseWriter, req *http.Request) { serveAccount(w, req, r) })
 	mux.HandleFunc("GET "+PagePrefix+"node", func(w http.ResponseWriter, req *http.Request) { serveNode(w, req, r) })
-	mux.HandleFunc("GET "+PagePrefix+"app.js", serveAsset("web/app.js", "text/javascript; charset=utf-8"))
-	mux.HandleFunc("GET "+PagePrefix+"style.css", serveAsset("web/style.css", "text/css; charset=utf-8"))
-	return secureHeaders(mux)
+	mux.HandleFunc("GET "+PagePrefix+"app.js", pageserve.Asset(webFiles, "web/app.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET "+PagePrefix+"style.css", pageserve.Asset(webFiles, "web/style.css", "text/css; charset=utf-8"))
+	return pageserve.SecureHeaders(contentSecurityPolicy, mux)
 }
 
 // pageData is what the page template renders.
@@ -232,25 +233,4 @@ func sortedReasons(m map[flowevent.Reason]uint64) []reasonCount {
 
 func nodeURL(v View) string {
 	return PagePrefix + "node?" + url.Values{"account": {v.Account}, "flow": {v.FlowID}, "node": {v.NodeID}}.Encode()
-}
-
-func serveAsset(name, contentType string) http.HandlerFunc {
-	b, err := webFiles.ReadFile(name)
-	if err != nil {
-		panic(err) // embedded at build time
-	}
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(b)
-	}
-}
-
-func secureHeaders(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Header().Set("Cache-Control", "no-store")
-		h.ServeHTTP(w, r)
-	})
 }

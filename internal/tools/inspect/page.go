@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowhook/flowhook/internal/pageserve"
 )
 
 //go:embed web
@@ -35,12 +37,12 @@ func (c *Catcher) uiHandler() http.Handler {
 	mux.HandleFunc("GET "+UIPrefix+"fragment", c.serveFragment)
 	mux.HandleFunc("GET "+UIPrefix+"api/requests", c.serveList)
 	mux.HandleFunc("DELETE "+UIPrefix+"api/requests", c.serveReset)
-	mux.HandleFunc("GET "+UIPrefix+"app.js", serveAsset("web/app.js", "text/javascript; charset=utf-8"))
-	mux.HandleFunc("GET "+UIPrefix+"style.css", serveAsset("web/style.css", "text/css; charset=utf-8"))
+	mux.HandleFunc("GET "+UIPrefix+"app.js", pageserve.Asset(webFiles, "web/app.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET "+UIPrefix+"style.css", pageserve.Asset(webFiles, "web/style.css", "text/css; charset=utf-8"))
 	mux.HandleFunc(strings.TrimSuffix(UIPrefix, "/"), func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, UIPrefix, http.StatusMovedPermanently)
 	})
-	return localOnly(secureHeaders(mux))
+	return localOnly(pageserve.SecureHeaders(contentSecurityPolicy, mux))
 }
 
 // pageData is what the page template renders.
@@ -144,27 +146,6 @@ func afterParam(w http.ResponseWriter, r *http.Request) (int64, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-func serveAsset(name, contentType string) http.HandlerFunc {
-	b, err := webFiles.ReadFile(name)
-	if err != nil {
-		panic(err) // embedded at build time
-	}
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(b)
-	}
-}
-
-func secureHeaders(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Header().Set("Cache-Control", "no-store")
-		h.ServeHTTP(w, r)
-	})
 }
 
 // localOnly refuses page and API requests whose Host is a name other than
