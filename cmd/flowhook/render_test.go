@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flowhook/flowhook/internal/testsupport/syncbuf"
 	"github.com/flowhook/flowhook/internal/tools/inspect"
 	"github.com/flowhook/flowhook/internal/tools/preview"
 )
@@ -51,24 +51,8 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-// syncBuffer is a bytes.Buffer safe for a command writing while the test
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a buffer a command writes while the test reads it.
+type syncBuffer = syncbuf.Buffer
 
 // runCommand runs one subcommand in-process and returns its exit code and
 // output.

@@ -76,7 +76,7 @@ func checkLogs(t *testing.T, logs *syncBuffer, env *leakEnv) {
 			t.Errorf("log line leaks %v: %s", l, line)
 		}
 	}
-	lines := logs.lines(t)
+	lines := logLines(t, logs)
 	for id, origin := range env.blockedAt {
 		found := false
 		for _, l := range lines {

@@ -53,7 +53,7 @@ func TestMaxPayloadCheckedAtStart(t *testing.T) {
 			startAppWithLog(t, testConfig(emb.ClientURL()), zerolog.New(&logs))
 			waitPulling(t, emb.ClientURL())
 			n := 0
-			for _, l := range logs.lines(t) {
+			for _, l := range logLines(t, &logs) {
 				msg, _ := l["message"].(string)
 				if !strings.HasPrefix(msg, "nats: ") || !strings.Contains(msg, "max_payload") {
 					continue

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,29 +15,15 @@ import (
 	"github.com/flowhook/flowhook/internal/app"
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/testsupport/poll"
+	"github.com/flowhook/flowhook/internal/testsupport/syncbuf"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
 // syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+type syncBuffer = syncbuf.Buffer
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
-// lines decodes the JSON log lines captured.
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+// logLines decodes the JSON log lines captured in b.
+func logLines(t *testing.T, b *syncBuffer) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, l := range bytes.Split(b.Bytes(), []byte("\n")) {

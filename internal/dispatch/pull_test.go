@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/flowhook/flowhook/internal/bus"
 	"github.com/flowhook/flowhook/internal/egress"
 	"github.com/flowhook/flowhook/internal/request"
+	"github.com/flowhook/flowhook/internal/testsupport/syncbuf"
 	"github.com/flowhook/flowhook/pkg/flowevent"
 )
 
@@ -160,19 +160,4 @@ func (noSender) Do(context.Context, *egress.Request) (*egress.Response, error) {
 }
 
 // syncBuffer is a log sink that tests read while the dispatcher writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
